@@ -1,0 +1,15 @@
+package org.iterpref.executor;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/** Runs untrusted code against unit tests in sandboxes. */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class ExecutorApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(ExecutorApplication.class, args);
+    }
+}

@@ -1,0 +1,89 @@
+package org.iterpref.executor.config;
+
+import com.sun.security.auth.module.UnixSystem;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.iterpref.executor.runtime.LanguageRuntime;
+import org.iterpref.executor.runtime.PythonRuntime;
+import org.iterpref.executor.runtime.RuntimeRegistry;
+import org.iterpref.executor.sandbox.ProcessRunner;
+import org.iterpref.executor.sandbox.Sandbox;
+import org.iterpref.executor.sandbox.bubblewrap.BubblewrapSandbox;
+import org.iterpref.executor.sandbox.docker.DockerSandbox;
+import org.iterpref.executor.sandbox.unsandboxed.UnsandboxedRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Chooses the sandbox backend and the language runtimes. */
+@Configuration(proxyBeanMethods = false)
+class SandboxConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxConfiguration.class);
+
+    @Bean
+    PythonRuntime pythonRuntime(ExecutorProperties properties) {
+        return new PythonRuntime(properties.python().interpreter());
+    }
+
+    @Bean
+    RuntimeRegistry runtimeRegistry(List<LanguageRuntime> runtimes) {
+        return new RuntimeRegistry(runtimes);
+    }
+
+    /** Threads that pump sandbox stdin/stdout/stderr; they only block on pipes. */
+    @Bean(destroyMethod = "shutdownNow")
+    ExecutorService sandboxIoThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sandbox-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    Sandbox sandbox(ExecutorProperties properties, List<LanguageRuntime> runtimes, ExecutorService sandboxIoThreads) {
+        ProcessRunner runner = new ProcessRunner(sandboxIoThreads);
+        return switch (properties.backend()) {
+            case BUBBLEWRAP -> bubblewrap(properties, runtimes, runner);
+            case DOCKER -> {
+                ExecutorProperties.Docker docker = properties.docker();
+                log.info("Sandbox backend: docker (image {}, user {})", docker.image(), docker.user());
+                yield new DockerSandbox(docker.host(), docker.image(), docker.interpreter(), docker.user(),
+                        sandboxIoThreads);
+            }
+            case UNSANDBOXED -> unsandboxed(properties, runner);
+        };
+    }
+
+    private static Sandbox bubblewrap(ExecutorProperties properties, List<LanguageRuntime> runtimes,
+                                      ProcessRunner runner) {
+        ExecutorProperties.Bubblewrap bwrap = properties.bubblewrap();
+        boolean root = new UnixSystem().getUid() == 0;
+        Integer uidBase = root ? bwrap.uidBase() : null;
+        int uidCount = bwrap.uidCount() > 0 ? bwrap.uidCount() : 2 * properties.effectiveWorkers() + 2;
+        if (root) {
+            log.info("Sandbox backend: bubblewrap, one uid per sandbox from {}..{}", uidBase, uidBase + uidCount - 1);
+        } else {
+            log.info("Sandbox backend: bubblewrap as the service's own user (not root: no uid pool; the kernel "
+                    + "counts RLIMIT_NPROC per user namespace)");
+        }
+        return new BubblewrapSandbox(bwrap.executable(), runner, uidBase, uidCount, runtimes);
+    }
+
+    private static Sandbox unsandboxed(ExecutorProperties properties, ProcessRunner runner) {
+        if (!properties.allowUnsandboxed()) {
+            throw new IllegalStateException("iterpref.executor.backend=unsandboxed runs untrusted code on this host "
+                    + "without isolation; set iterpref.executor.allow-unsandboxed=true as well to allow it "
+                    + "(development only)");
+        }
+        String line = "*".repeat(78);
+        log.warn("{}\n* UNSANDBOXED EXECUTION ENABLED: submitted code runs as this service's user, with its files "
+                + "and network.\n* Development only. Never expose this service.\n{}", line, line);
+        return new UnsandboxedRunner(runner);
+    }
+}

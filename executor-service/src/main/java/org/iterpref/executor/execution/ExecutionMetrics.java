@@ -1,0 +1,39 @@
+package org.iterpref.executor.execution;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.iterpref.common.execution.ExecutionResult;
+
+/** Counts executions by verdict and backend, and times them. */
+public final class ExecutionMetrics {
+
+    private final MeterRegistry registry;
+
+    public ExecutionMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void record(ExecutionResult result) {
+        Counter.builder("iterpref.executions")
+                .description("Executions finished, by verdict and sandbox backend")
+                .tag("verdict", result.verdict().name())
+                .tag("backend", result.backend())
+                .tag("language", result.language())
+                .register(registry)
+                .increment();
+        Timer.builder("iterpref.execution.duration")
+                .description("Wall time of an execution, sandbox start to last test")
+                .tag("backend", result.backend())
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(Duration.ofMillis(result.wallTimeMs()));
+        Counter.builder("iterpref.execution.tests")
+                .description("Tests run, by verdict")
+                .tag("backend", result.backend())
+                .tag("outcome", result.passed() == result.total() ? "all_passed" : "some_failed")
+                .register(registry)
+                .increment(result.total());
+    }
+}

@@ -1,0 +1,44 @@
+package org.iterpref.executor.execution;
+
+import java.util.List;
+import java.util.Map;
+import org.iterpref.common.execution.ExecutionRequest;
+import org.iterpref.common.execution.TestCase;
+import org.iterpref.common.execution.TestStyle;
+import org.iterpref.executor.runtime.ResolvedLimits;
+
+/**
+ * The JSON document a harness reads on stdin. {@code skip} lists tests already reported by an
+ * earlier attempt of the same execution (after a test killed the harness).
+ */
+record HarnessSpec(
+        String code,
+        List<Map<String, Object>> tests,
+        Map<String, Object> limits,
+        boolean stopOnFirstFailure,
+        boolean ownPidNamespace,
+        List<String> skip) {
+
+    static HarnessSpec of(ExecutionRequest request, ResolvedLimits limits, boolean ownPidNamespace,
+                          List<String> skip) {
+        List<Map<String, Object>> tests = request.tests().stream().map(HarnessSpec::test).toList();
+        Map<String, Object> limitMap = Map.of(
+                "wallTimeMs", limits.wallTimeMs(),
+                "memoryMb", limits.memoryMb(),
+                "maxProcesses", limits.maxProcesses(),
+                "maxOutputBytes", limits.maxOutputBytes(),
+                "maxFileBytes", limits.maxFileBytes());
+        return new HarnessSpec(request.code(), tests, limitMap, request.stopsOnFirstFailure(), ownPidNamespace,
+                List.copyOf(skip));
+    }
+
+    private static Map<String, Object> test(TestCase test) {
+        TestStyle style = test.style().orElseThrow();
+        return switch (style) {
+            case ASSERT -> Map.of("name", test.name(), "kind", "assert", "code", test.code());
+            case STDIO -> Map.of("name", test.name(), "kind", "stdio",
+                    "stdin", test.stdin() == null ? "" : test.stdin(), "expectedStdout", test.expectedStdout());
+            case UNITTEST -> Map.of("name", test.name(), "kind", "unittest", "unittest", test.unittest());
+        };
+    }
+}

@@ -1,0 +1,25 @@
+package org.iterpref.executor.execution;
+
+import java.util.List;
+
+/** The request is invalid (400), or too large (413), because of the named fields. */
+public class InvalidRequestException extends RuntimeException {
+
+    private final List<FieldError> errors;
+    private final boolean tooLarge;
+
+    public InvalidRequestException(List<FieldError> errors, boolean tooLarge) {
+        super(errors.get(0).field() + ": " + errors.get(0).message());
+        this.errors = List.copyOf(errors);
+        this.tooLarge = tooLarge;
+    }
+
+    public List<FieldError> errors() {
+        return errors;
+    }
+
+    /** True when a size cap was exceeded (413); false for other invalid input (400). */
+    public boolean tooLarge() {
+        return tooLarge;
+    }
+}

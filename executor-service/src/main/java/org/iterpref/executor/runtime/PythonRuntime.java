@@ -1,0 +1,128 @@
+package org.iterpref.executor.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CPython 3. The harness uses only the standard library; the solution sees every package
+ * installed for the configured interpreter, read-only.
+ */
+public final class PythonRuntime implements LanguageRuntime {
+
+    private static final Logger log = LoggerFactory.getLogger(PythonRuntime.class);
+    private static final List<Path> SYSTEM_ROOTS = List.of(Path.of("/usr"), Path.of("/bin"), Path.of("/lib"),
+            Path.of("/lib64"), Path.of("/sbin"));
+
+    private final String interpreter;
+    private final byte[] harness;
+    private final List<Path> extraRoots;
+
+    public PythonRuntime(String interpreter) {
+        this.interpreter = interpreter;
+        this.harness = readHarness();
+        this.extraRoots = discoverRoots(interpreter);
+    }
+
+    @Override
+    public String language() {
+        return "python";
+    }
+
+    @Override
+    public String interpreter() {
+        return interpreter;
+    }
+
+    @Override
+    public List<Path> extraReadOnlyRoots() {
+        return extraRoots;
+    }
+
+    @Override
+    public String harnessFileName() {
+        return "harness.py";
+    }
+
+    @Override
+    public byte[] harnessSource() {
+        return harness.clone();
+    }
+
+    @Override
+    public List<String> harnessCommand(String interpreterPath, String harnessPath) {
+        // -I: no user site, no PYTHON* variables, no script directory on sys.path; -B: no .pyc writes
+        return List.of(interpreterPath, "-I", "-B", harnessPath);
+    }
+
+    private static byte[] readHarness() {
+        try (InputStream in = PythonRuntime.class.getResourceAsStream("/runtime/python/harness.py")) {
+            if (in == null) {
+                throw new IllegalStateException("runtime/python/harness.py missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Asks the interpreter where it and its packages live, and keeps the directories that the
+     * system mounts do not already cover (a venv, pyenv or conda prefix).
+     */
+    private static List<Path> discoverRoots(String interpreter) {
+        List<String> command = List.of(interpreter, "-I", "-c",
+                "import sys, os\nfor p in [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.realpath(sys.executable)]"
+                        + " + sys.path: print(os.path.realpath(p))");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                log.warn("Could not ask {} for its paths: {}", interpreter, out.strip());
+                return List.of();
+            }
+            Set<Path> roots = new LinkedHashSet<>();
+            for (String line : out.split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Path path = Path.of(line.strip());
+                boolean covered = SYSTEM_ROOTS.stream().anyMatch(path::startsWith);
+                if (!covered && path.toFile().exists()) {
+                    roots.add(topLevelPrefix(path));
+                }
+            }
+            List<Path> distinct = new ArrayList<>();
+            roots.stream().sorted().forEach(root -> {
+                if (distinct.stream().noneMatch(root::startsWith)) {
+                    distinct.add(root);
+                }
+            });
+            return List.copyOf(distinct);
+        } catch (IOException e) {
+            log.warn("Python interpreter {} cannot be started: {}", interpreter, e.getMessage());
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** A file (the interpreter binary) is mounted through its directory's parent prefix. */
+    private static Path topLevelPrefix(Path path) {
+        Path p = path.toFile().isFile() ? path.getParent() : path;
+        if (p.getFileName() != null && p.getFileName().toString().equals("bin") && p.getParent() != null) {
+            return p.getParent();
+        }
+        return p;
+    }
+}
