@@ -73,6 +73,9 @@ class Harness:
         self.stop_on_first_failure = bool(spec.get("stopOnFirstFailure"))
         self.skip = set(spec.get("skip") or [])
         self.reap_all = bool(spec.get("ownPidNamespace"))
+        # False where the sandbox caps processes itself (a container's pids cgroup): RLIMIT_NPROC
+        # counts per host uid, which containers running as one uid would share
+        self.limit_processes = spec.get("limitProcesses", True)
         self.namespace = None
         self.compiled = None
         self.sources = {}
@@ -122,7 +125,8 @@ class Harness:
 
     def apply_sandbox_limits(self):
         set_limit(resource.RLIMIT_CORE, 0)
-        set_limit(resource.RLIMIT_NPROC, self.max_processes)
+        if self.limit_processes:
+            set_limit(resource.RLIMIT_NPROC, self.max_processes)
         set_limit(resource.RLIMIT_FSIZE, self.max_file_bytes)
         set_limit(resource.RLIMIT_AS, self.memory_bytes)
 
@@ -330,8 +334,9 @@ class Harness:
         elapsed_ms = int((_monotonic() - started) * 1000)
         stdout = decode_capped(buffers[out_r], self.max_output)
         stderr = decode_capped(buffers[err_r], self.max_output)
+        peak_kb = int(rusage.ru_maxrss) if rusage is not None else 0
         verdict, message, exit_code = self.judge(kind, payload, status, timed_out, overflow,
-                                                 bytes(buffers[result_r]), stdout, stderr)
+                                                 bytes(buffers[result_r]), stdout, peak_kb)
         result = {
             "event": "result", "name": name, "verdict": verdict, "message": message,
             "timeMs": elapsed_ms, "exitCode": exit_code,
@@ -342,7 +347,7 @@ class Harness:
             result["peakMemoryKb"] = int(rusage.ru_maxrss)
         return result
 
-    def judge(self, kind, payload, status, timed_out, overflow, raw_result, stdout, stderr):
+    def judge(self, kind, payload, status, timed_out, overflow, raw_result, stdout, peak_kb):
         exit_code = None
         signal_number = None
         if status is not None:
@@ -369,8 +374,8 @@ class Harness:
         if outcome is None:
             if signal_number is not None:
                 name = signal.Signals(signal_number).name if signal_number in signal.Signals._value2member_map_ else str(signal_number)
-                if signal_number == signal.SIGKILL:
-                    return "MEMORY_LIMIT", "Killed (SIGKILL), most likely by the out-of-memory killer.", exit_code
+                if signal_number == signal.SIGKILL and peak_kb * 1024 >= 0.9 * self.memory_bytes:
+                    return "MEMORY_LIMIT", "Killed (SIGKILL) near the memory limit by the out-of-memory killer.", exit_code
                 return "ERROR", "The test process was killed by signal %s." % name, exit_code
             return "ERROR", "The test process exited with code %s before the test finished." % exit_code, exit_code
         verdict = outcome.get("verdict", "ERROR")

@@ -6,6 +6,7 @@ import org.iterpref.common.execution.ExecutionRequest;
 import org.iterpref.common.execution.TestCase;
 import org.iterpref.common.execution.TestStyle;
 import org.iterpref.executor.runtime.ResolvedLimits;
+import org.iterpref.executor.sandbox.Sandbox;
 
 /**
  * The JSON document a harness reads on stdin. {@code skip} lists tests already reported by an
@@ -17,10 +18,10 @@ record HarnessSpec(
         Map<String, Object> limits,
         boolean stopOnFirstFailure,
         boolean ownPidNamespace,
+        boolean limitProcesses,
         List<String> skip) {
 
-    static HarnessSpec of(ExecutionRequest request, ResolvedLimits limits, boolean ownPidNamespace,
-                          List<String> skip) {
+    static HarnessSpec of(ExecutionRequest request, ResolvedLimits limits, Sandbox sandbox, List<String> skip) {
         List<Map<String, Object>> tests = request.tests().stream().map(HarnessSpec::test).toList();
         Map<String, Object> limitMap = Map.of(
                 "wallTimeMs", limits.wallTimeMs(),
@@ -28,8 +29,8 @@ record HarnessSpec(
                 "maxProcesses", limits.maxProcesses(),
                 "maxOutputBytes", limits.maxOutputBytes(),
                 "maxFileBytes", limits.maxFileBytes());
-        return new HarnessSpec(request.code(), tests, limitMap, request.stopsOnFirstFailure(), ownPidNamespace,
-                List.copyOf(skip));
+        return new HarnessSpec(request.code(), tests, limitMap, request.stopsOnFirstFailure(),
+                sandbox.ownPidNamespace(), !sandbox.capsProcessesItself(), List.copyOf(skip));
     }
 
     private static Map<String, Object> test(TestCase test) {

@@ -18,6 +18,14 @@ public interface Sandbox {
         return true;
     }
 
+    /**
+     * Whether the sandbox caps the number of processes itself (a pids cgroup). When false the
+     * harness sets RLIMIT_NPROC, which the kernel counts per uid.
+     */
+    default boolean capsProcessesItself() {
+        return false;
+    }
+
     /** Runs the harness; throws {@link SandboxException} when the sandbox itself fails. */
     SandboxOutput run(SandboxInvocation invocation);
 }

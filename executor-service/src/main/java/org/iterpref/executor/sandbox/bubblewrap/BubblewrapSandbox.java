@@ -22,6 +22,10 @@ import org.iterpref.executor.sandbox.SandboxOutput;
  * {@code --die-with-parent}. When the service runs as root each sandbox also gets its own
  * unprivileged uid, without which the kernel does not enforce RLIMIT_NPROC. The harness
  * inside sets the per-process rlimits (CPU, address space, processes, file size).
+ *
+ * <p>The harness is pid 1 of its namespace ({@code --as-pid-1}): a test cannot kill it, every
+ * orphan is re-parented to it, and when it exits the kernel kills whatever is left before
+ * bubblewrap reports the exit, so nothing outlives {@link #run}.
  */
 public final class BubblewrapSandbox implements Sandbox {
 
@@ -72,7 +76,7 @@ public final class BubblewrapSandbox implements Sandbox {
         }
         c.add(bwrap);
         c.addAll(List.of("--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session",
+                "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session", "--as-pid-1",
                 "--hostname", "sandbox", "--clearenv"));
         env(c, "PATH", "/usr/local/bin:/usr/bin:/bin");
         env(c, "HOME", WORKDIR);
@@ -94,7 +98,9 @@ public final class BubblewrapSandbox implements Sandbox {
         for (Path root : runtime.extraReadOnlyRoots()) {
             c.addAll(List.of("--ro-bind", root.toString(), root.toString()));
         }
+        // /dev read-only but for a capped /dev/shm: an uncapped tmpfs there would let a program fill host RAM
         c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+        c.addAll(List.of("--size", Long.toString(limits.maxFileBytes()), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"));
         c.addAll(List.of("--size", Long.toString(limits.maxFileBytes()), "--perms", "0700", "--tmpfs", WORKDIR));
         c.addAll(List.of("--size", Long.toString(limits.maxFileBytes()), "--perms", "1777", "--tmpfs", "/tmp"));
         c.addAll(List.of("--ro-bind", harnessDir.toString(), HARNESS_DIR));

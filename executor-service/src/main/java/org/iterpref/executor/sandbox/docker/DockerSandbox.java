@@ -3,14 +3,12 @@ package org.iterpref.executor.sandbox.docker;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +112,10 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
      * @param ioThreads   runs the retries of container removals that failed
      */
     public DockerSandbox(String host, String image, String interpreter, String user, ExecutorService ioThreads) {
+        String uid = user == null ? "" : user.split(":", 2)[0].strip();
+        if (uid.isEmpty() || uid.equals("0") || uid.equals("root")) {
+            throw new IllegalArgumentException("the Docker sandbox needs a non-root user, not '" + user + "'");
+        }
         this.image = image;
         this.interpreter = interpreter;
         this.user = user;
@@ -150,6 +151,12 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return true;
     }
 
+    /** The container's pids cgroup caps processes; RLIMIT_NPROC would be shared by every container of the uid. */
+    @Override
+    public boolean capsProcessesItself() {
+        return true;
+    }
+
     /** The engine endpoint this sandbox talks to. */
     public String endpoint() {
         return endpoint;
@@ -174,7 +181,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     public SandboxOutput run(SandboxInvocation invocation) {
         ensureImage();
         String id = create(invocation);
-        FrameCollector frames = new FrameCollector(invocation.maxStdoutBytes(), MAX_STDERR_BYTES);
+        AttachedOutput frames = new AttachedOutput(invocation.maxStdoutBytes(), MAX_STDERR_BYTES);
         try {
             client.attachContainerCmd(id).withStdIn(new ByteArrayInputStream(stdin(invocation)))
                     .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false).exec(frames);
@@ -259,12 +266,15 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
                     .exec()
                     .getId();
         } catch (RuntimeException e) {
+            if (e instanceof NotFoundException) {
+                imageReady = false; // removed from the engine since: pull it again next time
+            }
             throw new SandboxException("the Docker engine at " + endpoint + " cannot create a sandbox container from "
                     + image + ": " + describe(e), e);
         }
     }
 
-    private SandboxOutput await(String id, FrameCollector frames, long deadlineMs) throws InterruptedException {
+    private SandboxOutput await(String id, AttachedOutput frames, long deadlineMs) throws InterruptedException {
         Integer status = waitForExit(id, deadlineMs);
         boolean deadlineExceeded = status == null;
         if (deadlineExceeded) {
@@ -273,8 +283,8 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         }
         frames.awaitCompletion(DRAIN_GRACE.toMillis(), MILLISECONDS);
         int exitCode = status == null ? -1 : exitCode(id, status);
-        return new SandboxOutput(exitCode, frames.stdout.bytes(), frames.stderr.text(), deadlineExceeded,
-                frames.stdout.truncated());
+        return new SandboxOutput(exitCode, frames.stdout(), frames.stderr(), deadlineExceeded,
+                frames.stdoutTruncated());
     }
 
     /** The container's exit status, or null when it still runs after {@code timeoutMs}. */
@@ -303,32 +313,42 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         }
     }
 
+    /** Force-removes the container; on failure retries once in the background, then logs it as left behind. */
     private void remove(String id) {
-        try {
-            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-        } catch (NotFoundException e) {
-            log.debug("Sandbox container {} was already removed", shortId(id));
-        } catch (RuntimeException e) {
-            log.warn("Could not remove sandbox container {}: {}; retrying", shortId(id), describe(e));
+        // an interrupted thread would abort the engine call on its NIO socket: remove first, re-interrupt after
+        boolean interrupted = Thread.interrupted();
+        boolean removed = tryRemove(id, false);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (!removed) {
             try {
-                ioThreads.execute(() -> retryRemove(id));
-            } catch (RejectedExecutionException rejected) {
+                ioThreads.execute(() -> tryRemove(id, true));
+            } catch (RejectedExecutionException e) {
                 log.error("Sandbox container {} is left behind (label {}=true)", shortId(id), LABEL);
             }
         }
     }
 
-    private void retryRemove(String id) {
+    private boolean tryRemove(String id, boolean retry) {
         try {
-            TimeUnit.SECONDS.sleep(2);
+            if (retry) {
+                TimeUnit.SECONDS.sleep(2);
+            }
             client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-            log.info("Removed sandbox container {} on retry", shortId(id));
+            return true;
         } catch (NotFoundException e) {
-            log.debug("Sandbox container {} was already removed", shortId(id));
+            return true; // already gone
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         } catch (RuntimeException e) {
-            log.error("Sandbox container {} is left behind (label {}=true): {}", shortId(id), LABEL, describe(e));
+            if (retry) {
+                log.error("Sandbox container {} is left behind (label {}=true): {}", shortId(id), LABEL, describe(e));
+            } else {
+                log.warn("Could not remove sandbox container {}: {}; retrying", shortId(id), describe(e));
+            }
+            return false;
         }
     }
 
@@ -381,7 +401,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return id == null ? "?" : id.substring(0, Math.min(12, id.length()));
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -391,92 +411,11 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
                 : e.getClass().getSimpleName() + " caused by " + root.getClass().getSimpleName() + message;
     }
 
-    private static void closeQuietly(Closeable closeable) {
+    static void closeQuietly(Closeable closeable) {
         try {
             closeable.close();
         } catch (IOException | RuntimeException e) {
             log.debug("Closing {} failed: {}", closeable.getClass().getSimpleName(), e.getMessage());
-        }
-    }
-
-    /** The attached stdout (protocol) and stderr of a container, each capped. */
-    private static final class FrameCollector extends ResultCallback.Adapter<Frame> {
-
-        final Capped stdout;
-        final Capped stderr;
-        private final CountDownLatch attached = new CountDownLatch(1);
-        private volatile Throwable error;
-
-        FrameCollector(int maxStdout, int maxStderr) {
-            this.stdout = new Capped(maxStdout);
-            this.stderr = new Capped(maxStderr);
-        }
-
-        @Override
-        public void onStart(Closeable stream) {
-            super.onStart(stream);
-            attached.countDown();
-        }
-
-        @Override
-        public void onNext(Frame frame) {
-            switch (frame.getStreamType()) {
-                case STDOUT, RAW -> stdout.append(frame.getPayload());
-                case STDERR -> stderr.append(frame.getPayload());
-                default -> { }
-            }
-        }
-
-        /** Ends the stream without the template's error log: a killed container breaks it on purpose. */
-        @Override
-        public void onError(Throwable throwable) {
-            error = throwable;
-            attached.countDown();
-            closeQuietly(this);
-        }
-
-        void awaitAttached(Duration timeout) throws InterruptedException {
-            if (!attached.await(timeout.toMillis(), MILLISECONDS)) {
-                throw new SandboxException("the Docker engine did not attach to the sandbox container within "
-                        + timeout.toSeconds() + " s");
-            }
-            Throwable failure = error;
-            if (failure != null) {
-                throw new SandboxException("cannot attach to the sandbox container: " + describe(failure), failure);
-            }
-        }
-    }
-
-    /** Keeps at most {@code cap} bytes of a stream and whether more came. */
-    private static final class Capped {
-
-        private final int cap;
-        private final ByteArrayOutputStream kept;
-        private boolean truncated;
-
-        Capped(int cap) {
-            this.cap = cap;
-            this.kept = new ByteArrayOutputStream(Math.min(cap, 8192));
-        }
-
-        synchronized void append(byte[] data) {
-            int room = cap - kept.size();
-            if (room > 0) {
-                kept.write(data, 0, Math.min(room, data.length));
-            }
-            truncated |= data.length > room;
-        }
-
-        synchronized byte[] bytes() {
-            return kept.toByteArray();
-        }
-
-        synchronized String text() {
-            return kept.toString(StandardCharsets.UTF_8);
-        }
-
-        synchronized boolean truncated() {
-            return truncated;
         }
     }
 }
