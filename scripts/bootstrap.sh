@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian/Ubuntu machine lacks for IterPref: bubblewrap (the sandbox),
+# a Python 3 interpreter at /usr/bin/python3 (the runtime), curl and a JDK 17+.
+# Safe to run repeatedly; only installs what is missing. Needs root (or sudo) to install.
+set -euo pipefail
+
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+[ -x /usr/bin/python3 ] || missing+=(python3)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "bootstrap: please install ${missing[*]} (no root, no sudo)" >&2; exit 1; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# bubblewrap needs unprivileged user namespaces (or root); say so plainly when they are off
+if ! bwrap --unshare-user --ro-bind /usr /usr --symlink usr/lib64 /lib64 --symlink usr/lib /lib /usr/bin/true 2>/dev/null; then
+  echo "bootstrap: bubblewrap cannot create a user namespace here." >&2
+  echo "  enable them: sysctl -w kernel.unprivileged_userns_clone=1 (Debian) or" >&2
+  echo "  sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04+)" >&2
+  exit 1
+fi
