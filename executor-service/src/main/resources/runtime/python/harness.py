@@ -16,22 +16,22 @@ get theirs. It writes one JSON event per line on its original stdout:
 Only the standard library is used, so the same file runs on any CPython >= 3.8.
 """
 
-import ast
+import _signal as signal
 import errno
-import io
-import json
-import linecache
+import marshal
 import os
-import re
 import resource
 import select
-import signal
 import sys
 import time
-import traceback
-import unittest
+
+# Start-up time is most of a short execution's cost, so the harness imports nothing heavy up
+# front: the spec arrives in marshal format (no json, whose import pulls in re), signals come
+# from _signal (signal wraps them in enum), and ast, linecache, re, traceback and unittest are
+# imported only where needed (failure reports, unittest suites).
 
 SOLUTION_FILE = "solution.py"
+RUNNER_BATCH = 32          # tests per runner process, each with its own output pipes
 MAX_MESSAGE_CHARS = 4000
 MAX_REPR_CHARS = 300
 MAX_TRACEBACK_FRAMES = 8
@@ -40,7 +40,7 @@ MAX_TRACEBACK_FRAMES = 8
 # in the shared modules cannot redirect the harness itself.
 _fork, _wait4, _kill, _killpg, _pipe, _read, _write, _close, _dup2 = (
     os.fork, os.wait4, os.kill, os.killpg, os.pipe, os.read, os.write, os.close, os.dup2)
-_monotonic, _poll, _dumps = time.monotonic, select.poll, json.dumps
+_monotonic, _poll = time.monotonic, select.poll
 _getpid = os.getpid
 
 
@@ -49,13 +49,23 @@ class _SetupTimeout(BaseException):
 
 
 def main():
-    spec = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    run_spec(marshal.loads(sys.stdin.buffer.read()))
+
+
+def run_spec(spec):
+    """Runs one execution in this process, reporting on fd 1, and exits."""
+    if sys.flags.no_site and spec.get("path"):
+        # started with -S: the service passes the interpreter's site directories instead
+        sys.path[:] = spec["path"]
     proto = os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         _dup2(devnull, fd)
+    os.close(devnull)
     harness = Harness(spec, proto)
     harness.run()
+    # everything is reported: skip interpreter teardown (a few ms of a short execution)
+    os._exit(0)
 
 
 class Harness:
@@ -83,7 +93,7 @@ class Harness:
     # ---- protocol -------------------------------------------------------------------------
 
     def emit(self, event):
-        data = (_dumps(event, ensure_ascii=False) + "\n").encode("utf-8", "replace")
+        data = (_dumps(event) + "\n").encode("utf-8", "replace")
         view = memoryview(data)
         while view:
             written = _write(self.proto, view)
@@ -108,19 +118,13 @@ class Harness:
         if units is None:
             return
         self.emit({"event": "units", "names": [u[0] for u in units]})
-        skipped = []
+        todo = [u for u in units if u[0] not in self.skip]
+        done = 0
         stopped = False
-        for name, kind, payload in units:
-            if name in self.skip:
-                continue
-            if stopped:
-                skipped.append(name)
-                continue
-            self.emit({"event": "start", "name": name})
-            result = self.run_unit(name, kind, payload)
-            self.emit(result)
-            if self.stop_on_first_failure and result["verdict"] != "PASSED":
-                stopped = True
+        while done < len(todo) and not stopped:
+            ran, stopped = Batch(self, todo[done:done + RUNNER_BATCH]).run()
+            done += ran
+        skipped = [u[0] for u in todo[done:]]
         self.emit({"event": "done", "skipped": skipped})
 
     def apply_sandbox_limits(self):
@@ -135,8 +139,6 @@ class Harness:
 
     def remember_source(self, filename, source):
         self.sources[filename] = source
-        lines = source.splitlines(True)
-        linecache.cache[filename] = (len(source), None, lines, filename)
 
     def run_solution_top_level(self):
         """Runs the solution once in this process, so forked tests share its namespace."""
@@ -185,6 +187,7 @@ class Harness:
         return units
 
     def discover_unittest(self, filename, source):
+        import unittest
         self.remember_source(filename, source)
         try:
             compiled = compile(source, filename, "exec")
@@ -210,197 +213,21 @@ class Harness:
             return None
         return methods
 
-    # ---- one test in a forked child -------------------------------------------------------
-
-    def run_unit(self, name, kind, payload):
-        result_r, result_w = _pipe()
-        out_r, out_w = _pipe()
-        err_r, err_w = _pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        started = _monotonic()
-        pid = _fork()
-        if pid == 0:
-            self.child(kind, payload, result_w, out_w, err_w)
-        for fd in (result_w, out_w, err_w):
-            _close(fd)
-        return self.supervise(name, kind, payload, pid, started, result_r, out_r, err_r)
-
-    def child(self, kind, payload, result_w, out_w, err_w):
-        try:
-            os.setsid()
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            stdin = self.child_stdin(payload.get("stdin") if kind == "stdio" else None)
-            _dup2(stdin, 0)
-            _dup2(out_w, 1)
-            _dup2(err_w, 2)
-            _dup2(result_w, 3)
-            os.closerange(4, 65536)
-            cpu = int(self.wall_s) + 1
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-            me = _getpid()
-            outcome = ChildRun(self, kind, payload).run()
-        except BaseException as e:  # noqa: B902
-            me = None
-            outcome = {"verdict": "ERROR", "message": "harness failure in test process: %r" % (e,)}
-        if me is not None and _getpid() != me:
-            # a process the test forked returned into the harness: only the test process reports
-            os._exit(0)
-        try:
-            sys.stdout.flush()
-        except BaseException:  # noqa: B902
-            pass
-        try:
-            sys.stderr.flush()
-        except BaseException:  # noqa: B902
-            pass
-        try:
-            data = _dumps(outcome, ensure_ascii=False).encode("utf-8", "replace")
-            view = memoryview(data)
-            while view:
-                view = view[_write(3, view):]
-        except BaseException:  # noqa: B902
-            os._exit(121)
-        os._exit(0)
-
-    @staticmethod
-    def child_stdin(data):
-        if not data:
-            return os.open(os.devnull, os.O_RDONLY)
-        fd = os.memfd_create("stdin")
-        raw = data.encode("utf-8")
-        view = memoryview(raw)
-        while view:
-            view = view[os.write(fd, view):]
-        os.lseek(fd, 0, os.SEEK_SET)
-        return fd
-
-    def supervise(self, name, kind, payload, pid, started, result_r, out_r, err_r):
-        deadline = started + self.wall_s
-        buffers = {result_r: bytearray(), out_r: bytearray(), err_r: bytearray()}
-        overflow = None
-        timed_out = False
-        status = rusage = None
-        poller = _poll()
-        for fd in buffers:
-            poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        pidfd = open_pidfd(pid)
-        if pidfd is not None:
-            poller.register(pidfd, select.POLLIN)
-        open_fds = set(buffers)
-        while True:
-            if status is None:
-                waited, st, ru = _wait4(pid, os.WNOHANG)
-                if waited == pid:
-                    status, rusage = st, ru
-                    self.kill_group(pid)
-                    self.kill_strays()
-                    deadline = min(deadline, _monotonic() + 0.5)
-            if status is not None and not open_fds:
-                break
-            remaining = deadline - _monotonic()
-            if remaining <= 0:
-                if status is None:
-                    timed_out = True
-                    self.kill_group(pid)
-                    self.kill_strays()
-                    _, status, rusage = _wait4(pid, 0)
-                    deadline = _monotonic() + 0.5
-                    continue
-                break
-            timeout_ms = max(1, int(min(remaining, 0.05 if pidfd is None else remaining) * 1000) + 1)
-            for fd, _ in poller.poll(timeout_ms):
-                if fd == pidfd:
-                    poller.unregister(pidfd)
-                    _close(pidfd)
-                    pidfd = None
-                    continue
-                chunk = _read(fd, 65536)
-                if not chunk:
-                    poller.unregister(fd)
-                    open_fds.discard(fd)
-                    continue
-                buf = buffers[fd]
-                buf.extend(chunk)
-                if fd != result_r and len(buf) > self.max_output and overflow is None:
-                    overflow = "stdout" if fd == out_r else "stderr"
-                    self.kill_group(pid)
-                if fd == result_r and len(buf) > 4 * self.max_output + MAX_MESSAGE_CHARS * 4:
-                    overflow = overflow or "result"
-                    self.kill_group(pid)
-        for fd in list(open_fds) + ([pidfd] if pidfd is not None else []):
-            _close(fd)
-        self.reap_orphans()
-        elapsed_ms = int((_monotonic() - started) * 1000)
-        stdout = decode_capped(buffers[out_r], self.max_output)
-        stderr = decode_capped(buffers[err_r], self.max_output)
-        peak_kb = int(rusage.ru_maxrss) if rusage is not None else 0
-        verdict, message, exit_code = self.judge(kind, payload, status, timed_out, overflow,
-                                                 bytes(buffers[result_r]), stdout, peak_kb)
-        result = {
-            "event": "result", "name": name, "verdict": verdict, "message": message,
-            "timeMs": elapsed_ms, "exitCode": exit_code,
-            "stdout": stdout, "stderr": stderr,
-        }
-        if rusage is not None:
-            result["cpuTimeMs"] = int((rusage.ru_utime + rusage.ru_stime) * 1000)
-            result["peakMemoryKb"] = int(rusage.ru_maxrss)
-        return result
-
-    def judge(self, kind, payload, status, timed_out, overflow, raw_result, stdout, peak_kb):
-        exit_code = None
-        signal_number = None
-        if status is not None:
-            if os.WIFEXITED(status):
-                exit_code = os.WEXITSTATUS(status)
-            elif os.WIFSIGNALED(status):
-                signal_number = os.WTERMSIG(status)
-                exit_code = -signal_number
-        if overflow in ("stdout", "stderr"):
-            return "OUTPUT_LIMIT", "Output limit exceeded: more than %d bytes on %s." % (
-                self.max_output, overflow), exit_code
-        if timed_out:
-            return "TIMEOUT", "Time limit exceeded (%.1f s)." % self.wall_s, exit_code
-        if signal_number == signal.SIGXCPU:
-            return "TIMEOUT", "CPU time limit exceeded (%.1f s)." % self.wall_s, exit_code
-        if signal_number == signal.SIGXFSZ:
-            return "OUTPUT_LIMIT", "File size limit exceeded (%d bytes)." % self.max_file_bytes, exit_code
-        outcome = None
-        if raw_result and exit_code == 0:
-            try:
-                outcome = json.loads(raw_result.decode("utf-8", "replace"))
-            except ValueError:
-                outcome = None
-        if outcome is None:
-            if signal_number is not None:
-                name = signal.Signals(signal_number).name if signal_number in signal.Signals._value2member_map_ else str(signal_number)
-                if signal_number == signal.SIGKILL and peak_kb * 1024 >= 0.9 * self.memory_bytes:
-                    return "MEMORY_LIMIT", "Killed (SIGKILL) near the memory limit by the out-of-memory killer.", exit_code
-                return "ERROR", "The test process was killed by signal %s." % name, exit_code
-            return "ERROR", "The test process exited with code %s before the test finished." % exit_code, exit_code
-        verdict = outcome.get("verdict", "ERROR")
-        message = outcome.get("message")
-        if outcome.get("exitCode") is not None:
-            exit_code = outcome["exitCode"]
-        if kind == "stdio" and verdict == "PASSED":
-            verdict, message = compare_output(payload["expectedStdout"], stdout)
-        return verdict, message and truncate(message), exit_code
-
     def kill_group(self, pid):
         try:
             _killpg(pid, signal.SIGKILL)
         except OSError:
             pass
 
-    def kill_strays(self):
-        """Kills every other process of the sandbox: nothing a test started outlives it."""
+    def kill_strays(self, spare=0):
+        """Kills every other process of the sandbox but {@code spare}: nothing a test started outlives it."""
         if not self.reap_all:
             return
         me = _getpid()
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 pid = int(entry)
-                if pid != me and pid != 1:
+                if pid != me and pid != 1 and pid != spare:
                     try:
                         _kill(pid, signal.SIGKILL)
                     except OSError:
@@ -414,6 +241,293 @@ class Harness:
                 return
             if pid == 0:
                 return
+
+
+class Batch:
+    """Runs consecutive tests in one forked runner process, supervising each test on its own.
+
+    Tests run in order in the runner, as they would in one Python program (HumanEval's and MBPP's
+    own semantics), which saves a fork per test. Each test still gets its own stdout/stderr pipes,
+    wall deadline, CPU limit and verdict, and every process it started is killed when it ends.
+    A test that times out, crashes the runner, exits or floods its output ends the runner; the
+    remaining tests run in a fresh runner forked from the pristine harness.
+    """
+
+    def __init__(self, harness, units):
+        self.h = harness
+        self.units = units
+
+    def run(self):
+        """Returns (tests run, stop requested)."""
+        h = self.h
+        pipes = [(_pipe(), _pipe()) for _ in self.units]
+        result_r, result_w = _pipe()
+        control_r, control_w = _pipe()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # whatever the solution printed while loading goes to /dev/null, not to a test
+        started = _monotonic()
+        pid = _fork()
+        if pid == 0:
+            parent_side = [result_r, control_w] + [fd for (o, e) in pipes for fd in (o[0], e[0])]
+            Runner(h, self.units, pipes, result_w, control_r, parent_side).run()
+        for fd in [result_w, control_r] + [fd for (o, e) in pipes for fd in (o[1], e[1])]:
+            _close(fd)
+        pidfd = open_pidfd(pid)
+        state = {"status": None, "rusage": None, "record": bytearray()}
+        ran = 0
+        stop = False
+        try:
+            for index, (name, kind, payload) in enumerate(self.units):
+                if index > 0:
+                    _write(control_w, b"c")
+                    started = _monotonic()
+                h.emit({"event": "start", "name": name})
+                out_r, err_r = pipes[index][0][0], pipes[index][1][0]
+                result, abnormal = self.supervise(name, kind, payload, pid, pidfd, started, result_r,
+                                                  out_r, err_r, state)
+                h.emit(result)
+                ran += 1
+                stop = h.stop_on_first_failure and result["verdict"] != "PASSED"
+                if abnormal or stop:
+                    break
+        finally:
+            h.kill_group(pid)
+            h.kill_strays()
+            if state["status"] is None:
+                _wait4(pid, 0)
+            for fd in [result_r, control_w] + [fd for (o, e) in pipes for fd in (o[0], e[0])]:
+                try:
+                    _close(fd)
+                except OSError:
+                    pass
+            if pidfd is not None:
+                _close(pidfd)
+            h.reap_orphans()
+        return ran, stop
+
+    def supervise(self, name, kind, payload, pid, pidfd, started, result_r, out_r, err_r, state):
+        """Watches one test; returns (result event, whether the runner is gone)."""
+        h = self.h
+        deadline = started + h.wall_s
+        out, err = bytearray(), bytearray()
+        streams = {out_r: out, err_r: err}
+        overflow = None
+        timed_out = False
+        outcome = None
+        poller = _poll()
+        for fd in (result_r, out_r, err_r):
+            poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        if pidfd is not None:
+            poller.register(pidfd, select.POLLIN)
+        open_streams = {out_r, err_r}
+        while outcome is None and state["status"] is None and overflow is None:
+            remaining = deadline - _monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            wait_ms = int(min(remaining, 0.05 if pidfd is None else remaining) * 1000) + 1
+            for fd, _ in poller.poll(wait_ms):
+                if fd == pidfd:
+                    self.reap(pid, state)
+                elif fd == result_r:
+                    outcome = self.read_record(result_r, state)
+                else:
+                    overflow = self.read_stream(fd, streams[fd], open_streams, poller) or overflow
+            if pidfd is None:
+                self.reap(pid, state, block=False)
+        abnormal = outcome is None
+        if abnormal:
+            h.kill_group(pid)
+            self.reap(pid, state)
+        h.kill_strays(spare=0 if abnormal else pid)
+        self.drain(poller, streams, open_streams)
+        result = {"event": "result", "name": name, "timeMs": int((_monotonic() - started) * 1000),
+                  "stdout": decode_capped(out, h.max_output), "stderr": decode_capped(err, h.max_output)}
+        if abnormal:
+            rusage = state["rusage"]
+            if rusage is not None:
+                result["cpuTimeMs"] = int((rusage.ru_utime + rusage.ru_stime) * 1000)
+                result["peakMemoryKb"] = int(rusage.ru_maxrss)
+            verdict, message, exit_code = self.judge_abnormal(state, timed_out, overflow,
+                                                              result.get("peakMemoryKb", 0))
+        else:
+            result["cpuTimeMs"] = outcome.get("cpuTimeMs")
+            result["peakMemoryKb"] = outcome.get("peakMemoryKb")
+            verdict, message, exit_code = self.judge(kind, payload, outcome, result["stdout"])
+        result.update(verdict=verdict, message=message and truncate(message), exitCode=exit_code)
+        return result, abnormal
+
+    @staticmethod
+    def reap(pid, state, block=True):
+        if state["status"] is not None:
+            return
+        waited, status, rusage = _wait4(pid, 0 if block else os.WNOHANG)
+        if waited == pid:
+            state["status"], state["rusage"] = status, rusage
+
+    @staticmethod
+    def read_record(fd, state):
+        """A test's outcome: 4-byte length, then marshal. None until complete."""
+        record = state["record"]
+        chunk = _read(fd, 65536)
+        if not chunk:
+            return None
+        record.extend(chunk)
+        if len(record) < 4:
+            return None
+        size = int.from_bytes(record[:4], "big")
+        if len(record) < 4 + size:
+            return None
+        try:
+            outcome = marshal.loads(bytes(record[4:4 + size]))
+        except (ValueError, EOFError, TypeError):
+            outcome = {"verdict": "ERROR", "message": "The test's report was corrupted."}
+        del record[:4 + size]
+        return outcome if isinstance(outcome, dict) else {"verdict": "ERROR", "message": "Bad test report."}
+
+    def read_stream(self, fd, buf, open_streams, poller):
+        chunk = _read(fd, 65536)
+        if not chunk:
+            poller.unregister(fd)
+            open_streams.discard(fd)
+            return None
+        if len(buf) <= self.h.max_output:
+            buf.extend(chunk)
+        if len(buf) > self.h.max_output:
+            return "stdout" if fd == min(open_streams | {fd}) else "stderr"
+        return None
+
+    def drain(self, poller, streams, open_streams):
+        """Reads what the test left in its pipes (their writers are gone or killed by now)."""
+        deadline = _monotonic() + 0.2
+        while open_streams and _monotonic() < deadline:
+            for fd, _ in poller.poll(20):
+                if fd in open_streams:
+                    buf = streams[fd]
+                    chunk = _read(fd, 65536)
+                    if not chunk:
+                        poller.unregister(fd)
+                        open_streams.discard(fd)
+                    elif len(buf) <= self.h.max_output:
+                        buf.extend(chunk)
+
+    def judge(self, kind, payload, outcome, stdout):
+        verdict = outcome.get("verdict", "ERROR")
+        message = outcome.get("message")
+        exit_code = outcome.get("exitCode", 0)
+        if kind == "stdio" and verdict == "PASSED":
+            verdict, message = compare_output(payload["expectedStdout"], stdout)
+        return verdict, message, exit_code
+
+    def judge_abnormal(self, state, timed_out, overflow, peak_kb):
+        h = self.h
+        status = state["status"]
+        exit_code = signal_number = None
+        if status is not None:
+            if os.WIFEXITED(status):
+                exit_code = os.WEXITSTATUS(status)
+            elif os.WIFSIGNALED(status):
+                signal_number = os.WTERMSIG(status)
+                exit_code = -signal_number
+        if overflow:
+            return "OUTPUT_LIMIT", "Output limit exceeded: more than %d bytes on %s." % (h.max_output, overflow), exit_code
+        if timed_out:
+            return "TIMEOUT", "Time limit exceeded (%.1f s)." % h.wall_s, exit_code
+        if signal_number == signal.SIGXCPU:
+            return "TIMEOUT", "CPU time limit exceeded (%.1f s)." % h.wall_s, exit_code
+        if signal_number == signal.SIGXFSZ:
+            return "OUTPUT_LIMIT", "File size limit exceeded (%d bytes)." % h.max_file_bytes, exit_code
+        if signal_number is not None:
+            if signal_number == signal.SIGKILL and peak_kb * 1024 >= 0.9 * h.memory_bytes:
+                return "MEMORY_LIMIT", "Killed (SIGKILL) near the memory limit by the out-of-memory killer.", exit_code
+            return "ERROR", "The test process was killed by signal %s." % signal_name(signal_number), exit_code
+        return "ERROR", "The test process exited with code %s before the test finished." % exit_code, exit_code
+
+
+class Runner:
+    """The forked process that runs a batch of tests in order (see Batch)."""
+
+    def __init__(self, harness, units, pipes, result_w, control_r, parent_side):
+        self.h = harness
+        self.units = units
+        self.pipes = pipes
+        self.result_w = result_w
+        self.control_r = control_r
+        self.parent_side = parent_side
+
+    def run(self):
+        me = _getpid()
+        try:
+            self.prepare()
+            for index, (name, kind, payload) in enumerate(self.units):
+                if index > 0 and os.read(self.control_r, 1) != b"c":
+                    os._exit(0)
+                outcome = self.run_one(index, kind, payload)
+                if _getpid() != me:
+                    os._exit(0)  # a process the test forked returned into the harness: only the runner reports
+                self.report(outcome)
+        except BaseException:  # noqa: B902 -- the supervisor reports a runner that dies
+            os._exit(121)
+        os._exit(0)
+
+    def prepare(self):
+        os.setsid()
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        for fd in self.parent_side:
+            _close(fd)
+        os.close(self.h.proto)
+        used = cpu_seconds()
+        self.cpu_hard = int(used + len(self.units) * (self.h.wall_s + 1)) + 2
+        self.devnull = os.open(os.devnull, os.O_RDWR)
+
+    def run_one(self, index, kind, payload):
+        (_, out_w), (_, err_w) = self.pipes[index]
+        stdin = self.stdin_for(payload.get("stdin") if kind == "stdio" else None)
+        _dup2(stdin, 0)
+        _close(stdin)
+        _dup2(out_w, 1)
+        _dup2(err_w, 2)
+        _close(out_w)
+        _close(err_w)
+        before = cpu_seconds()
+        resource.setrlimit(resource.RLIMIT_CPU, (min(self.cpu_hard, int(before + self.h.wall_s) + 1), self.cpu_hard))
+        try:
+            outcome = ChildRun(self.h, kind, payload).run()
+        except BaseException as e:  # noqa: B902
+            outcome = {"verdict": "ERROR", "message": "harness failure in the test process: %r" % (e,)}
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: B902
+                pass
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        _dup2(self.devnull, 1)  # closes this test's pipes: the supervisor sees their end
+        _dup2(self.devnull, 2)
+        outcome["cpuTimeMs"] = int((cpu_seconds() - before) * 1000)
+        outcome["peakMemoryKb"] = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return outcome
+
+    @staticmethod
+    def stdin_for(data):
+        if not data:
+            return os.open(os.devnull, os.O_RDONLY)
+        fd = os.memfd_create("stdin")
+        view = memoryview(data.encode("utf-8"))
+        while view:
+            view = view[os.write(fd, view):]
+        os.lseek(fd, 0, os.SEEK_SET)
+        return fd
+
+    def report(self, outcome):
+        data = marshal.dumps(outcome)
+        view = memoryview(len(data).to_bytes(4, "big") + data)
+        while view:
+            view = view[_write(self.result_w, view):]
+
+
+def cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 class ChildRun:
@@ -473,6 +587,8 @@ class ChildRun:
         return {"verdict": "PASSED", "exitCode": 0}
 
     def run_unittest(self):
+        import unittest
+        register_sources(self.harness.sources)
         case = self.payload["case"]
         method = self.payload["method"]
         result = unittest.TestResult()
@@ -497,6 +613,38 @@ def _raise_setup_timeout(signum, frame):
     raise _SetupTimeout()
 
 
+_JSON_ESCAPES = {i: "\\u%04x" % i for i in range(32)}
+_JSON_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
+
+
+def _dumps(value):
+    """JSON for the protocol events (str, int, float, bool, None, lists and dicts of them)."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.translate(_JSON_ESCAPES) + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_dumps(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(_dumps(str(k)) + ":" + _dumps(v) for k, v in value.items()) + "}"
+    return _dumps(str(value))
+
+
+def signal_name(number):
+    for name in dir(signal):
+        if name.startswith("SIG") and not name.startswith("SIG_") and getattr(signal, name) == number:
+            return name
+    return str(number)
+
+
 def set_limit(which, value):
     try:
         resource.setrlimit(which, (value, value))
@@ -514,7 +662,14 @@ def open_pidfd(pid):
 
 
 def safe_name(name):
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)[:60] or "test"
+    return "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in name[:60]) or "test"
+
+
+def register_sources(sources):
+    """Lets tracebacks show the source lines of the solution and the tests."""
+    import linecache
+    for filename, source in sources.items():
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
 
 
 def truncate(text, limit=MAX_MESSAGE_CHARS):
@@ -565,6 +720,7 @@ def normalise_lines(text):
 
 
 def format_exception_only(e):
+    import traceback
     return "".join(traceback.format_exception_only(type(e), e)).rstrip()
 
 
@@ -577,6 +733,7 @@ def library_path(filename):
     for marker in ("site-packages/", "dist-packages/"):
         if marker in filename:
             return "<site-packages>/" + filename.split(marker, 1)[1]
+    import re
     match = re.search(r"python\d\.\d+/(.*)$", filename)
     if match:
         return "<stdlib>/" + match.group(1)
@@ -585,6 +742,8 @@ def library_path(filename):
 
 def format_user_exception(e, sources):
     """A traceback of the user's frames only: no harness frames, no host paths."""
+    import traceback
+    register_sources(sources)
     frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.endswith("harness.py")]
     lines = []
     omitted = max(0, len(frames) - MAX_TRACEBACK_FRAMES)
@@ -603,6 +762,7 @@ def format_user_exception(e, sources):
 
 def clean_traceback_text(text):
     """unittest's formatted traceback, with harness frames dropped and library paths shortened."""
+    import re
     out = []
     skip_next_code = False
     for line in text.rstrip().splitlines():
@@ -635,6 +795,7 @@ def verdict_for_exception(e, sources):
 
 def explain_assertion(e, sources):
     """The failing assert with the values of its non-literal parts, like pytest shows them."""
+    import ast
     text = format_user_exception(e, sources)
     frame, lineno, filename = last_user_frame(e.__traceback__)
     if frame is None:
@@ -669,6 +830,7 @@ def last_user_frame(tb):
 
 
 def assert_at(source, lineno):
+    import ast
     if not source:
         return None
     try:
@@ -682,6 +844,7 @@ def assert_at(source, lineno):
 
 
 def parts_to_explain(test):
+    import ast
     if isinstance(test, ast.Compare):
         parts = [test.left] + list(test.comparators)
     elif isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
@@ -694,6 +857,7 @@ def parts_to_explain(test):
 
 
 def is_literal(node):
+    import ast
     try:
         ast.literal_eval(node)
         return True

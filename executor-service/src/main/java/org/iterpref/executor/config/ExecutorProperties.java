@@ -62,10 +62,14 @@ public record ExecutorProperties(
     }
 
     /**
-     * @param uidBase  first uid of the pool each concurrent sandbox takes its own uid from (when root)
-     * @param uidCount size of that pool; 0 means twice the workers
+     * @param uidBase    first uid of the pool each concurrent sandbox takes its own uid from (when root)
+     * @param uidCount   size of that pool; 0 means twice the workers
+     * @param forkServer when root: fork each execution from a warm fork server inside a long-lived
+     *                   bubblewrap sandbox (fresh namespaces, tmpfs and uid per execution) instead of
+     *                   starting a sandbox and an interpreter per execution
      */
-    public record Bubblewrap(@NotBlank String executable, @Min(1000) int uidBase, @Min(0) int uidCount) {
+    public record Bubblewrap(@NotBlank String executable, @Min(1000) int uidBase, @Min(0) int uidCount,
+                             boolean forkServer) {
     }
 
     /**

@@ -45,11 +45,12 @@ class SandboxConfiguration {
         });
     }
 
+    /** Closed with the context: fork servers and Docker clients are released. */
     @Bean
     Sandbox sandbox(ExecutorProperties properties, List<LanguageRuntime> runtimes, ExecutorService sandboxIoThreads) {
         ProcessRunner runner = new ProcessRunner(sandboxIoThreads);
         return switch (properties.backend()) {
-            case BUBBLEWRAP -> bubblewrap(properties, runtimes, runner);
+            case BUBBLEWRAP -> bubblewrap(properties, runtimes, runner, sandboxIoThreads);
             case DOCKER -> {
                 ExecutorProperties.Docker docker = properties.docker();
                 log.info("Sandbox backend: docker (image {}, user {})", docker.image(), docker.user());
@@ -61,18 +62,27 @@ class SandboxConfiguration {
     }
 
     private static Sandbox bubblewrap(ExecutorProperties properties, List<LanguageRuntime> runtimes,
-                                      ProcessRunner runner) {
+                                      ProcessRunner runner, ExecutorService ioThreads) {
         ExecutorProperties.Bubblewrap bwrap = properties.bubblewrap();
         boolean root = new UnixSystem().getUid() == 0;
         Integer uidBase = root ? bwrap.uidBase() : null;
         int uidCount = bwrap.uidCount() > 0 ? bwrap.uidCount() : 2 * properties.effectiveWorkers() + 2;
+        BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap.executable(), runner, uidBase, uidCount,
+                python(runtimes), bwrap.forkServer(), ioThreads);
         if (root) {
-            log.info("Sandbox backend: bubblewrap, one uid per sandbox from {}..{}", uidBase, uidBase + uidCount - 1);
+            log.info("Sandbox backend: bubblewrap ({}), one uid per execution from {}..{}",
+                    sandbox.usesForkServers() ? "fork servers" : "a sandbox per execution", uidBase,
+                    uidBase + uidCount - 1);
         } else {
-            log.info("Sandbox backend: bubblewrap as the service's own user (not root: no uid pool; the kernel "
-                    + "counts RLIMIT_NPROC per user namespace)");
+            log.info("Sandbox backend: bubblewrap, a sandbox per execution as the service's own user (not root: "
+                    + "no uid pool, no fork servers; the kernel counts RLIMIT_NPROC per user namespace)");
         }
-        return new BubblewrapSandbox(bwrap.executable(), runner, uidBase, uidCount, runtimes);
+        return sandbox;
+    }
+
+    private static LanguageRuntime python(List<LanguageRuntime> runtimes) {
+        return runtimes.stream().filter(r -> r.language().equals("python")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no python runtime"));
     }
 
     private static Sandbox unsandboxed(ExecutorProperties properties, ProcessRunner runner) {

@@ -51,7 +51,7 @@ public final class ExecutionRunner {
         LanguageRuntime runtime = runtimes.find(request.language()).orElseThrow();
         EventLog events = new EventLog();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS && !events.finished(); attempt++) {
-            byte[] spec = json.writeValueAsBytes(HarnessSpec.of(request, limits, sandbox, events.reportedNames()));
+            Map<String, Object> spec = HarnessSpec.of(request, limits, sandbox, events.reportedNames()).toMap();
             SandboxOutput output;
             try {
                 output = sandbox.run(new SandboxInvocation(id, runtime, spec, limits, protocolCap(request, limits)));

@@ -33,6 +33,19 @@ record HarnessSpec(
                 sandbox.ownPidNamespace(), !sandbox.capsProcessesItself(), List.copyOf(skip));
     }
 
+    /** The spec as plain maps and lists, for the runtime to encode. */
+    Map<String, Object> toMap() {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        map.put("code", code);
+        map.put("tests", tests);
+        map.put("limits", limits);
+        map.put("stopOnFirstFailure", stopOnFirstFailure);
+        map.put("ownPidNamespace", ownPidNamespace);
+        map.put("limitProcesses", limitProcesses);
+        map.put("skip", skip);
+        return map;
+    }
+
     private static Map<String, Object> test(TestCase test) {
         TestStyle style = test.style().orElseThrow();
         return switch (style) {

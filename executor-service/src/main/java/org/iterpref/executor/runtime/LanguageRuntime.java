@@ -19,11 +19,25 @@ public interface LanguageRuntime {
     /** Host directories outside the system ones that the interpreter needs, read-only. */
     List<Path> extraReadOnlyRoots();
 
+    /** Files a sandbox mounts read-only next to the harness (the harness itself included), by name. */
+    java.util.Map<String, byte[]> sandboxFiles();
+
+    /**
+     * Command line of a fork server in {@code dir} (where the sandbox files are), or empty when
+     * this runtime has none. A fork server reads specs as frames (4-byte big-endian length, then
+     * the encoded spec) and answers each with D frames of harness output and an X frame of JSON
+     * with the exit code.
+     */
+    List<String> forkServerCommand(String interpreter, String dir);
+
     /** File name of the harness, e.g. {@code harness.py}. */
     String harnessFileName();
 
     /** Source of the harness. */
     byte[] harnessSource();
+
+    /** The spec document in the form this runtime's harness reads on stdin. */
+    byte[] encodeSpec(java.util.Map<String, Object> spec);
 
     /** Command line that runs the harness at {@code harnessPath} with {@code interpreter}. */
     List<String> harnessCommand(String interpreter, String harnessPath);

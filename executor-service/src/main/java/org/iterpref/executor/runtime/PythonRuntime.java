@@ -25,12 +25,17 @@ public final class PythonRuntime implements LanguageRuntime {
 
     private final String interpreter;
     private final byte[] harness;
+    private final byte[] forkServer;
     private final List<Path> extraRoots;
+    private final List<String> sysPath;
 
     public PythonRuntime(String interpreter) {
         this.interpreter = interpreter;
-        this.harness = readHarness();
-        this.extraRoots = discoverRoots(interpreter);
+        this.harness = resource("harness.py");
+        this.forkServer = resource("forkserver.py");
+        List<String> probed = probe(interpreter);
+        this.sysPath = probed.stream().filter(l -> l.startsWith("path ")).map(l -> l.substring(5)).toList();
+        this.extraRoots = rootsOutsideTheSystem(probed);
     }
 
     @Override
@@ -58,16 +63,39 @@ public final class PythonRuntime implements LanguageRuntime {
         return harness.clone();
     }
 
+    /**
+     * Marshal, plus the interpreter's {@code sys.path} as the service saw it at start-up: the
+     * harness runs with {@code -S} (site processing is a quarter of CPython's start-up) and
+     * restores the same path itself.
+     */
     @Override
-    public List<String> harnessCommand(String interpreterPath, String harnessPath) {
-        // -I: no user site, no PYTHON* variables, no script directory on sys.path; -B: no .pyc writes
-        return List.of(interpreterPath, "-I", "-B", harnessPath);
+    public byte[] encodeSpec(java.util.Map<String, Object> spec) {
+        java.util.Map<String, Object> withPath = new java.util.LinkedHashMap<>(spec);
+        withPath.put("path", sysPath);
+        return PythonMarshal.dump(withPath);
     }
 
-    private static byte[] readHarness() {
-        try (InputStream in = PythonRuntime.class.getResourceAsStream("/runtime/python/harness.py")) {
+    @Override
+    public List<String> harnessCommand(String interpreterPath, String harnessPath) {
+        // -I: no user site, no PYTHON* variables, no script directory on sys.path; -B: no .pyc
+        // writes; -S: no site processing (the spec carries sys.path)
+        return List.of(interpreterPath, "-I", "-B", "-S", harnessPath);
+    }
+
+    @Override
+    public java.util.Map<String, byte[]> sandboxFiles() {
+        return java.util.Map.of("harness.py", harness.clone(), "forkserver.py", forkServer.clone());
+    }
+
+    @Override
+    public List<String> forkServerCommand(String interpreterPath, String dir) {
+        return List.of(interpreterPath, "-I", "-B", "-S", dir + "/forkserver.py");
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = PythonRuntime.class.getResourceAsStream("/runtime/python/" + name)) {
             if (in == null) {
-                throw new IllegalStateException("runtime/python/harness.py missing from the classpath");
+                throw new IllegalStateException("runtime/python/" + name + " missing from the classpath");
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -75,14 +103,12 @@ public final class PythonRuntime implements LanguageRuntime {
         }
     }
 
-    /**
-     * Asks the interpreter where it and its packages live, and keeps the directories that the
-     * system mounts do not already cover (a venv, pyenv or conda prefix).
-     */
-    private static List<Path> discoverRoots(String interpreter) {
+    /** The interpreter's sys.path (site directories included) and the real paths of its prefixes. */
+    private static List<String> probe(String interpreter) {
         List<String> command = List.of(interpreter, "-I", "-c",
-                "import sys, os\nfor p in [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.realpath(sys.executable)]"
-                        + " + sys.path: print(os.path.realpath(p))");
+                "import sys, os\nfor p in sys.path: print('path', p)\n"
+                        + "for p in [sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.realpath(sys.executable)]"
+                        + " + sys.path: print('root', os.path.realpath(p))");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -90,24 +116,7 @@ public final class PythonRuntime implements LanguageRuntime {
                 log.warn("Could not ask {} for its paths: {}", interpreter, out.strip());
                 return List.of();
             }
-            Set<Path> roots = new LinkedHashSet<>();
-            for (String line : out.split("\n")) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                Path path = Path.of(line.strip());
-                boolean covered = SYSTEM_ROOTS.stream().anyMatch(path::startsWith);
-                if (!covered && path.toFile().exists()) {
-                    roots.add(topLevelPrefix(path));
-                }
-            }
-            List<Path> distinct = new ArrayList<>();
-            roots.stream().sorted().forEach(root -> {
-                if (distinct.stream().noneMatch(root::startsWith)) {
-                    distinct.add(root);
-                }
-            });
-            return List.copyOf(distinct);
+            return out.lines().filter(l -> l.startsWith("path ") || l.startsWith("root ")).toList();
         } catch (IOException e) {
             log.warn("Python interpreter {} cannot be started: {}", interpreter, e.getMessage());
             return List.of();
@@ -115,6 +124,28 @@ public final class PythonRuntime implements LanguageRuntime {
             Thread.currentThread().interrupt();
             return List.of();
         }
+    }
+
+    /** Directories the system mounts do not already cover (a venv, pyenv or conda prefix). */
+    private static List<Path> rootsOutsideTheSystem(List<String> probed) {
+        Set<Path> roots = new LinkedHashSet<>();
+        for (String line : probed) {
+            if (!line.startsWith("root ") || line.length() <= 5) {
+                continue;
+            }
+            Path path = Path.of(line.substring(5).strip());
+            boolean covered = SYSTEM_ROOTS.stream().anyMatch(path::startsWith);
+            if (!covered && path.toFile().exists()) {
+                roots.add(topLevelPrefix(path));
+            }
+        }
+        List<Path> distinct = new ArrayList<>();
+        roots.stream().sorted().forEach(root -> {
+            if (distinct.stream().noneMatch(root::startsWith)) {
+                distinct.add(root);
+            }
+        });
+        return List.copyOf(distinct);
     }
 
     /** A file (the interpreter binary) is mounted through its directory's parent prefix. */

@@ -1,12 +1,25 @@
 package org.iterpref.executor.sandbox;
 
+import java.util.Map;
 import org.iterpref.executor.runtime.LanguageRuntime;
 import org.iterpref.executor.runtime.ResolvedLimits;
 
 /**
- * One run of a harness: the runtime, the spec it reads on stdin, the limits the sandbox
- * enforces from outside, and the most bytes of protocol output to keep.
+ * One run of a harness: the runtime, the spec it reads (as plain maps and lists; the sandbox
+ * adds what it needs and has the runtime encode it), the limits the sandbox enforces from
+ * outside, and the most bytes of protocol output to keep.
  */
 public record SandboxInvocation(
-        String executionId, LanguageRuntime runtime, byte[] spec, ResolvedLimits limits, int maxStdoutBytes) {
+        String executionId, LanguageRuntime runtime, Map<String, Object> spec, ResolvedLimits limits,
+        int maxStdoutBytes) {
+
+    /** The spec in the runtime's wire format, with {@code extra} entries added. */
+    public byte[] encodedSpec(Map<String, Object> extra) {
+        if (extra.isEmpty()) {
+            return runtime.encodeSpec(spec);
+        }
+        Map<String, Object> merged = new java.util.LinkedHashMap<>(spec);
+        merged.putAll(extra);
+        return runtime.encodeSpec(merged);
+    }
 }

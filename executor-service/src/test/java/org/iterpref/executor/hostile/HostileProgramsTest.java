@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.iterpref.executor.sandbox.Sandbox;
+import org.iterpref.executor.sandbox.bubblewrap.BubblewrapSandbox;
 import org.iterpref.executor.support.ExecutorClient;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -26,9 +29,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Hostile programs through the real bubblewrap backend. Each case asserts its verdict; after
- * each, the service must still be ready, the next execution must pass, and no process of a
- * sandbox uid may be left on the host.
+ * Hostile programs through the real bubblewrap backend, in its default mode (fork servers when
+ * the service is root; see {@link HostileProgramsPerExecutionSandboxTest} for the other). Each
+ * case asserts its verdict; after each, the service must still be ready, the next execution must
+ * pass, and no process of a sandbox uid may be left on the host.
  */
 @Tag("hostile")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -39,7 +43,20 @@ class HostileProgramsTest {
 
     @LocalServerPort
     int port;
+    @Autowired
+    Sandbox sandbox;
     ExecutorClient client;
+
+    /** The mode this class exercises: fork servers where the service is root. */
+    boolean expectsForkServers() {
+        return new UnixSystem().getUid() == 0;
+    }
+
+    @Test
+    void runsThroughBubblewrapInTheExpectedMode() {
+        assertThat(sandbox).isInstanceOf(BubblewrapSandbox.class);
+        assertThat(((BubblewrapSandbox) sandbox).usesForkServers()).isEqualTo(expectsForkServers());
+    }
 
     @BeforeEach
     void setUp() {

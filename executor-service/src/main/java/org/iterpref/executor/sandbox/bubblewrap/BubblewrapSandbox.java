@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
 import org.iterpref.executor.runtime.LanguageRuntime;
 import org.iterpref.executor.runtime.ResolvedLimits;
 import org.iterpref.executor.sandbox.ProcessRunner;
@@ -16,37 +17,51 @@ import org.iterpref.executor.sandbox.SandboxInvocation;
 import org.iterpref.executor.sandbox.SandboxOutput;
 
 /**
- * bubblewrap: new user, pid, network, ipc, uts and cgroup namespaces; only the system
- * directories (and the interpreter's own prefix) mounted, read-only; a fresh size-capped tmpfs
- * as workdir and /tmp; no network interface but loopback; no further user namespaces;
- * {@code --die-with-parent}. When the service runs as root each sandbox also gets its own
- * unprivileged uid, without which the kernel does not enforce RLIMIT_NPROC. The harness
- * inside sets the per-process rlimits (CPU, address space, processes, file size).
+ * bubblewrap. Every execution gets new pid, mount and ipc namespaces (and user, uts, network
+ * namespaces: its own or its fork server's), only the system directories (and the interpreter's
+ * own prefix) mounted read-only, fresh size-capped tmpfs on /work, /tmp and /dev/shm, no network
+ * interface but loopback, no new user namespaces, and — when the service runs as root — an
+ * unprivileged uid of its own, without which the kernel neither enforces RLIMIT_NPROC nor keeps
+ * one sandbox's process budget from another's. The harness is pid 1 of its namespace: a test
+ * cannot kill it, orphans are re-parented to it, and when it exits the kernel kills whatever is
+ * left before the sandbox reports the exit, so nothing outlives {@link #run}.
  *
- * <p>The harness is pid 1 of its namespace ({@code --as-pid-1}): a test cannot kill it, every
- * orphan is re-parented to it, and when it exits the kernel kills whatever is left before
- * bubblewrap reports the exit, so nothing outlives {@link #run}.
+ * <p>Two ways to get there:
+ * <ul>
+ *   <li><b>fork server</b> (default when root): a long-lived bubblewrap sandbox per worker runs
+ *       {@code forkserver.py}, which forks each execution into fresh namespaces, tmpfs and uid
+ *       from an already-started interpreter (no interpreter start-up per execution);</li>
+ *   <li><b>per execution</b>: {@code setpriv} to the execution's uid, then a new bubblewrap
+ *       sandbox with {@code --unshare-user --disable-userns --as-pid-1}.</li>
+ * </ul>
  */
-public final class BubblewrapSandbox implements Sandbox {
+public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
 
     static final String HARNESS_DIR = "/sandbox";
     static final String WORKDIR = "/work";
     private static final List<String> SYSTEM_LINKS = List.of("bin", "lib", "lib64", "lib32", "libx32", "sbin");
+    /** What the fork server needs, nothing more; its children drop even these before running code. */
+    private static final List<String> FORK_SERVER_CAPS = List.of("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID",
+            "CAP_SETPCAP");
 
     private final String bwrap;
     private final ProcessRunner runner;
     private final UidPool uids;
     private final Path harnessDir;
+    private final ForkServerPool forkServers;
 
     /**
-     * @param uids null when the service is not root: bubblewrap then runs as the service's user
+     * @param uidBase    null when the service is not root: bubblewrap then runs as the service's user
+     * @param forkServer use fork servers (only possible as root)
      */
-    public BubblewrapSandbox(String bwrap, ProcessRunner runner, Integer uidBase, Integer uidCount,
-                             List<LanguageRuntime> runtimes) {
+    public BubblewrapSandbox(String bwrap, ProcessRunner runner, Integer uidBase, int uidCount,
+                             LanguageRuntime runtime, boolean forkServer, ExecutorService ioThreads) {
         this.bwrap = bwrap;
         this.runner = runner;
         this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount);
-        this.harnessDir = writeHarnesses(runtimes);
+        this.harnessDir = writeSandboxFiles(runtime);
+        boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
+        this.forkServers = serve ? new ForkServerPool(() -> forkServerCommand(runtime), ioThreads) : null;
     }
 
     @Override
@@ -54,13 +69,22 @@ public final class BubblewrapSandbox implements Sandbox {
         return "bubblewrap";
     }
 
+    public boolean usesForkServers() {
+        return forkServers != null;
+    }
+
     @Override
     public SandboxOutput run(SandboxInvocation invocation) {
         Integer uid = uids == null ? null : uids.acquire();
         try {
-            List<String> command = command(invocation.runtime(), invocation.limits(), uid);
-            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.spec(),
-                    invocation.limits().totalWallTimeMs(), invocation.maxStdoutBytes());
+            ResolvedLimits limits = invocation.limits();
+            if (forkServers != null) {
+                byte[] spec = invocation.encodedSpec(Map.of("uid", uid, "deadlineMs", limits.totalWallTimeMs()));
+                return forkServers.execute(spec, limits.totalWallTimeMs(), invocation.maxStdoutBytes());
+            }
+            List<String> command = perExecutionCommand(invocation.runtime(), limits, uid);
+            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.encodedSpec(Map.of()),
+                    limits.totalWallTimeMs(), invocation.maxStdoutBytes());
         } finally {
             if (uid != null) {
                 uids.release(uid);
@@ -68,16 +92,43 @@ public final class BubblewrapSandbox implements Sandbox {
         }
     }
 
-    List<String> command(LanguageRuntime runtime, ResolvedLimits limits, Integer uid) {
+    List<String> perExecutionCommand(LanguageRuntime runtime, ResolvedLimits limits, Integer uid) {
         List<String> c = new ArrayList<>();
         if (uid != null) {
             c.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
                     "--inh-caps=-all", "--bounding-set=-all"));
         }
         c.add(bwrap);
-        c.addAll(List.of("--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                "--unshare-cgroup-try", "--disable-userns", "--die-with-parent", "--new-session", "--as-pid-1",
-                "--hostname", "sandbox", "--clearenv"));
+        c.addAll(List.of("--unshare-user", "--disable-userns", "--as-pid-1"));
+        systemView(c, runtime);
+        String size = Long.toString(limits.maxFileBytes());
+        // /dev read-only but for a capped /dev/shm: an uncapped tmpfs there would let a program fill host RAM
+        c.addAll(List.of("--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"));
+        c.addAll(List.of("--size", size, "--perms", "0700", "--tmpfs", WORKDIR));
+        c.addAll(List.of("--size", size, "--perms", "1777", "--tmpfs", "/tmp"));
+        c.addAll(List.of("--chdir", WORKDIR, "--remount-ro", "/", "--"));
+        c.addAll(runtime.harnessCommand(runtime.interpreter(), HARNESS_DIR + "/" + runtime.harnessFileName()));
+        return c;
+    }
+
+    /** The fork server's own sandbox: run as root, so bubblewrap may keep the listed capabilities. */
+    List<String> forkServerCommand(LanguageRuntime runtime) {
+        List<String> c = new ArrayList<>();
+        c.add(bwrap);
+        c.addAll(List.of("--cap-drop", "ALL"));
+        FORK_SERVER_CAPS.forEach(cap -> c.addAll(List.of("--cap-add", cap)));
+        systemView(c, runtime);
+        // mount points only: each execution mounts its own size-capped tmpfs on them
+        c.addAll(List.of("--dir", "/dev/shm", "--remount-ro", "/dev", "--dir", WORKDIR, "--dir", "/tmp"));
+        c.addAll(List.of("--chdir", "/", "--remount-ro", "/", "--"));
+        c.addAll(runtime.forkServerCommand(runtime.interpreter(), HARNESS_DIR));
+        return c;
+    }
+
+    /** Namespaces, environment and read-only mounts both modes share. */
+    private void systemView(List<String> c, LanguageRuntime runtime) {
+        c.addAll(List.of("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+                "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"));
         env(c, "PATH", "/usr/local/bin:/usr/bin:/bin");
         env(c, "HOME", WORKDIR);
         env(c, "TMPDIR", "/tmp");
@@ -98,15 +149,8 @@ public final class BubblewrapSandbox implements Sandbox {
         for (Path root : runtime.extraReadOnlyRoots()) {
             c.addAll(List.of("--ro-bind", root.toString(), root.toString()));
         }
-        // /dev read-only but for a capped /dev/shm: an uncapped tmpfs there would let a program fill host RAM
-        c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
-        c.addAll(List.of("--size", Long.toString(limits.maxFileBytes()), "--tmpfs", "/dev/shm", "--remount-ro", "/dev"));
-        c.addAll(List.of("--size", Long.toString(limits.maxFileBytes()), "--perms", "0700", "--tmpfs", WORKDIR));
-        c.addAll(List.of("--size", Long.toString(limits.maxFileBytes()), "--perms", "1777", "--tmpfs", "/tmp"));
         c.addAll(List.of("--ro-bind", harnessDir.toString(), HARNESS_DIR));
-        c.addAll(List.of("--chdir", WORKDIR, "--remount-ro", "/", "--"));
-        c.addAll(runtime.harnessCommand(runtime.interpreter(), HARNESS_DIR + "/" + runtime.harnessFileName()));
-        return c;
+        c.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
     }
 
     private static void env(List<String> c, String name, String value) {
@@ -126,20 +170,28 @@ public final class BubblewrapSandbox implements Sandbox {
         }
     }
 
-    /** Harness files in a host directory every sandbox uid can read, mounted read-only. */
-    private static Path writeHarnesses(List<LanguageRuntime> runtimes) {
+    /** The runtime's sandbox files in a host directory every sandbox uid can read, mounted read-only. */
+    private static Path writeSandboxFiles(LanguageRuntime runtime) {
         try {
             Path dir = Files.createTempDirectory("iterpref-harness-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-            for (LanguageRuntime runtime : runtimes) {
-                Path file = dir.resolve(runtime.harnessFileName());
-                Files.write(file, runtime.harnessSource());
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+            for (Map.Entry<String, byte[]> file : runtime.sandboxFiles().entrySet()) {
+                Path path = dir.resolve(file.getKey());
+                Files.write(path, file.getValue());
+                Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+                path.toFile().deleteOnExit();
             }
             dir.toFile().deleteOnExit();
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the sandbox harness files", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (forkServers != null) {
+            forkServers.close();
         }
     }
 }

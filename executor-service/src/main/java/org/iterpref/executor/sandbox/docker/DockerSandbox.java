@@ -222,7 +222,7 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** Header with both lengths, then the harness, then the spec. */
     static byte[] stdin(SandboxInvocation invocation) {
         byte[] harness = invocation.runtime().harnessSource();
-        byte[] spec = invocation.spec();
+        byte[] spec = invocation.encodedSpec(java.util.Map.of());
         byte[] header = String.format("%010d%010d", harness.length, spec.length).getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream data = new ByteArrayOutputStream(header.length + harness.length + spec.length);
         data.writeBytes(header);

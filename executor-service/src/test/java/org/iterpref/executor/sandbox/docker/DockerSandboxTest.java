@@ -72,7 +72,7 @@ class DockerSandboxTest {
         Map<String, String> verdicts = verdicts(output);
         assertEquals("PASSED", verdicts.get("t1"), protocol(output));
         assertEquals("FAILED", verdicts.get("t2"), protocol(output));
-        assertTrue(protocol(output).contains("\"event\": \"done\""), protocol(output));
+        assertTrue(protocol(output).contains("\"event\":\"done\""), protocol(output));
         assertEquals(0, output.exitCode(), output.stderr());
         assertFalse(output.deadlineExceeded());
         assertFalse(output.stdoutTruncated());
@@ -130,13 +130,14 @@ class DockerSandboxTest {
 
         assertTrue(output.deadlineExceeded(), protocol(output));
         assertTrue(elapsedMs < 30_000, "took " + elapsedMs + " ms");
-        assertTrue(protocol(output).contains("\"event\": \"start\""), protocol(output));
+        assertTrue(protocol(output).contains("\"event\":\"start\""), protocol(output));
         assertTrue(sandbox.containerIds(id).isEmpty(), "container left behind");
     }
 
     private static SandboxOutput run(String executionId, String spec, ResolvedLimits limits) {
-        return sandbox.run(new SandboxInvocation(executionId, runtime, spec.getBytes(StandardCharsets.UTF_8),
-                limits, 1024 * 1024));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = tools.jackson.databind.json.JsonMapper.builder().build().readValue(spec, Map.class);
+        return sandbox.run(new SandboxInvocation(executionId, runtime, map, limits, 1024 * 1024));
     }
 
     /** 5 s per test, 256 MB, 32 processes, 64 KiB output, 64 MiB workdir; {@code totalMs} in all. */
