@@ -16,9 +16,19 @@ import java.util.Map;
  * @param wallTimeMs  per-test wall time limit sent to the service
  * @param backend     the service's sandbox backend: bubblewrap (the benchmark proper); unsandboxed
  *                    only to split the overhead between the sandbox and the rest (diagnostic)
+ * @param forkServer  bubblewrap with fork servers (the service's default as root) or a new
+ *                    sandbox and interpreter per execution
  */
 record BenchOptions(int programs, int concurrency, int batch, String python, int warmup, int rounds, int wallTimeMs,
-                    String backend) {
+                    String backend, boolean forkServer) {
+
+    /** The backend as the results table names it. */
+    String backendLabel() {
+        if (!backend.equals("bubblewrap")) {
+            return backend;
+        }
+        return backend + (forkServer ? " (fork servers, when root)" : " (a sandbox per execution)");
+    }
 
     static BenchOptions from(String[] args) {
         Map<String, String> values = new HashMap<>();
@@ -40,7 +50,8 @@ record BenchOptions(int programs, int concurrency, int batch, String python, int
                 integer(values, "warmup", 50),
                 integer(values, "rounds", 2),
                 integer(values, "wallTimeMs", 5000),
-                string(values, "backend", "bubblewrap"));
+                string(values, "backend", "bubblewrap"),
+                Boolean.parseBoolean(string(values, "forkServer", "true")));
         if (o.programs < 1 || o.concurrency < 1 || o.batch < 1 || o.warmup < 0 || o.rounds < 1) {
             throw new IllegalArgumentException("programs, concurrency, batch and rounds must be >= 1: " + o);
         }

@@ -70,7 +70,8 @@ public final class ExecutorBenchmark {
                     bare.add(measured(bareRunner.run(corpus), round, failures));
                     sandboxed.add(measured(service.run(corpus), round, failures));
                 }
-                backend = String.join(",", service.backends());
+                backend = String.join(",", service.backends()).equals(o.backend()) ? o.backendLabel()
+                        : String.join(",", service.backends());
                 retries = service.retries();
             }
         }

@@ -75,6 +75,7 @@ final class ServiceRunner implements AutoCloseable {
                         "--iterpref.executor.backend=" + options.backend(),
                         "--iterpref.executor.allow-unsandboxed=" + options.backend().equals("unsandboxed"),
                         "--iterpref.executor.workers=" + options.concurrency(),
+                        "--iterpref.executor.bubblewrap.fork-server=" + options.forkServer(),
                         "--iterpref.executor.python.interpreter=" + options.python());
         int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
         ServiceRunner runner = new ServiceRunner(context, port, options);
