@@ -1,0 +1,29 @@
+package org.iterpref.generator.run;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A run with the counts of its trajectories by state: what GET and the SSE stream report. */
+public record RunProgress(
+        UUID id,
+        String taskSet,
+        String sourceType,
+        String model,
+        boolean synthetic,
+        RunStatus status,
+        int maxIterations,
+        int samplesPerTask,
+        long seed,
+        Counts counts,
+        long iterations,
+        Instant createdAt,
+        Instant finishedAt) {
+
+    /** Trajectories by state. */
+    public record Counts(int total, int queued, int running, int passed, int failed, int errored, int cancelled) {
+
+        public boolean allEnded() {
+            return queued == 0 && running == 0;
+        }
+    }
+}

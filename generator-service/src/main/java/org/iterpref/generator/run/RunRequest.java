@@ -1,0 +1,10 @@
+package org.iterpref.generator.run;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code {"taskSet": "...", "source": {"type": "bug-injection"} | {"type": "openai", "baseUrl": ..., "model": ...},
+ * "maxIterations": 5, "samplesPerTask": 1, "seed": 42}}.
+ */
+public record RunRequest(String taskSet, JsonNode source, Integer maxIterations, Integer samplesPerTask, Long seed) {
+}

@@ -1,0 +1,92 @@
+package org.iterpref.generator.run;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.iterpref.generator.source.CodeSources;
+import org.iterpref.generator.task.Task;
+import org.iterpref.generator.task.TaskRepository;
+import org.iterpref.generator.web.FieldError;
+import org.iterpref.generator.web.InvalidRequestException;
+import org.iterpref.generator.web.NotFoundException;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+
+/** Starts, reports on and cancels generation runs. */
+@Service
+public class RunService {
+
+    static final int MAX_ITERATIONS = 20;
+    static final int MAX_SAMPLES = 100;
+    static final int MAX_TRAJECTORIES = 200_000;
+
+    private final RunRepository runs;
+    private final TaskRepository tasks;
+    private final CodeSources sources;
+
+    public RunService(RunRepository runs, TaskRepository tasks, CodeSources sources) {
+        this.runs = runs;
+        this.tasks = tasks;
+        this.sources = sources;
+    }
+
+    public RunProgress start(RunRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        if (request == null) {
+            throw InvalidRequestException.of("body", "a JSON object is required");
+        }
+        if (request.taskSet() == null || request.taskSet().isBlank()) {
+            errors.add(new FieldError("taskSet", "is required"));
+        } else if (!tasks.setExists(request.taskSet())) {
+            errors.add(new FieldError("taskSet", "no task set '" + request.taskSet() + "'"));
+        }
+        int maxIterations = request.maxIterations() == null ? 5 : request.maxIterations();
+        int samples = request.samplesPerTask() == null ? 1 : request.samplesPerTask();
+        if (maxIterations < 1 || maxIterations > MAX_ITERATIONS) {
+            errors.add(new FieldError("maxIterations", "must be between 1 and " + MAX_ITERATIONS));
+        }
+        if (samples < 1 || samples > MAX_SAMPLES) {
+            errors.add(new FieldError("samplesPerTask", "must be between 1 and " + MAX_SAMPLES));
+        }
+        JsonNode source = request.source();
+        if (source == null || !source.isObject()) {
+            errors.add(new FieldError("source", "an object with a \"type\" (bug-injection or openai) is required"));
+        } else {
+            errors.addAll(sources.validate(source));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidRequestException(errors, false);
+        }
+        List<Task> valid = tasks.findValidBySet(request.taskSet());
+        if (valid.isEmpty()) {
+            throw InvalidRequestException.of("taskSet", "task set '" + request.taskSet() + "' has no VALID tasks");
+        }
+        if ((long) valid.size() * samples > MAX_TRAJECTORIES) {
+            throw new InvalidRequestException(List.of(new FieldError("samplesPerTask",
+                    valid.size() + " tasks x " + samples + " samples is more than " + MAX_TRAJECTORIES
+                            + " trajectories in one run")), true);
+        }
+        var created = sources.create(source);
+        GenerationRun run = new GenerationRun(UUID.randomUUID(), request.taskSet(), source, source.get("type").asString(),
+                created.synthetic(), maxIterations, samples, request.seed() == null ? 0L : request.seed(),
+                RunStatus.QUEUED, Instant.now(), null);
+        runs.create(run, valid);
+        return progress(run.id());
+    }
+
+    public RunProgress progress(UUID id) {
+        GenerationRun run = runs.find(id).orElseThrow(() -> new NotFoundException("no generation run " + id));
+        JsonNode model = run.source().get("model");
+        return new RunProgress(run.id(), run.taskSet(), run.sourceType(),
+                model == null ? run.sourceType() : model.asString(), run.synthetic(), run.status(), run.maxIterations(),
+                run.samplesPerTask(), run.seed(), runs.counts(id), runs.iterationCount(id), run.createdAt(),
+                run.finishedAt());
+    }
+
+    public RunProgress cancel(UUID id) {
+        runs.find(id).orElseThrow(() -> new NotFoundException("no generation run " + id));
+        runs.cancel(id);
+        return progress(id);
+    }
+}

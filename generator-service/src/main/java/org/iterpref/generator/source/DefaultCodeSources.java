@@ -1,0 +1,92 @@
+package org.iterpref.generator.source;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.iterpref.generator.executor.TestRunner;
+import org.iterpref.generator.source.buginjection.BugInjectionSource;
+import org.iterpref.generator.source.openai.OpenAiCodeSourceFactory;
+import org.iterpref.generator.source.openai.OpenAiSourceSettings;
+import org.iterpref.generator.source.openai.SettingsProblem;
+import org.iterpref.generator.web.FieldError;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The two code sources: {@code {"type": "bug-injection"}} (offline, synthetic) and
+ * {@code {"type": "openai", "baseUrl": ..., "model": ..., ...}} (any OpenAI-compatible server).
+ */
+@Component
+public class DefaultCodeSources implements CodeSources {
+
+    static final String BUG_INJECTION = "bug-injection";
+    static final String OPENAI = "openai";
+
+    private final BugInjectionSource bugInjection;
+    private final OpenAiCodeSourceFactory openAi;
+    private final JsonMapper json;
+
+    public DefaultCodeSources(TestRunner executor, JsonMapper json) {
+        this.bugInjection = new BugInjectionSource(executor);
+        this.openAi = OpenAiCodeSourceFactory.standard();
+        this.json = json;
+    }
+
+    @Override
+    public List<FieldError> validate(JsonNode source) {
+        String type = type(source);
+        List<FieldError> errors = new ArrayList<>();
+        if (BUG_INJECTION.equals(type)) {
+            Iterator<String> names = source.propertyNames().iterator();
+            names.forEachRemaining(name -> {
+                if (!name.equals("type")) {
+                    errors.add(new FieldError("source." + name, "unknown field for the bug-injection source"));
+                }
+            });
+        } else if (OPENAI.equals(type)) {
+            try {
+                for (SettingsProblem p : settings(source).validate()) {
+                    errors.add(new FieldError("source." + p.field(), p.message()));
+                }
+            } catch (JacksonException e) {
+                errors.add(new FieldError("source" + path(e), e.getOriginalMessage()));
+            }
+        } else {
+            errors.add(new FieldError("source.type", "unknown source type '" + type + "'; one of: bug-injection, openai"));
+        }
+        return errors;
+    }
+
+    @Override
+    public CodeSource create(JsonNode source) {
+        return switch (type(source)) {
+            case BUG_INJECTION -> bugInjection;
+            case OPENAI -> openAi.create(settings(source));
+            default -> throw new IllegalArgumentException("unknown source type " + type(source));
+        };
+    }
+
+    private OpenAiSourceSettings settings(JsonNode source) {
+        ObjectNode copy = ((ObjectNode) source).deepCopy();
+        copy.remove("type");
+        return json.treeToValue(copy, OpenAiSourceSettings.class);
+    }
+
+    private static String type(JsonNode source) {
+        JsonNode type = source == null ? null : source.get("type");
+        return type == null || !type.isString() ? "" : type.asString();
+    }
+
+    private static String path(JacksonException e) {
+        StringBuilder path = new StringBuilder();
+        for (JacksonException.Reference ref : e.getPath()) {
+            if (ref.getPropertyName() != null) {
+                path.append('.').append(ref.getPropertyName());
+            }
+        }
+        return path.toString();
+    }
+}

@@ -1,0 +1,27 @@
+package org.iterpref.generator.trajectory;
+
+import java.time.Instant;
+import org.iterpref.common.execution.ExecutionResult;
+import org.iterpref.common.execution.Verdict;
+
+/**
+ * One step of a trajectory: what was asked, what came back, the code, and how it fared in the
+ * executor (every test's result and the feedback the next step is given).
+ */
+public record Iteration(
+        int number,
+        String prompt,
+        String rawOutput,
+        String code,
+        String model,
+        Verdict verdict,
+        int passed,
+        int total,
+        ExecutionResult execution,
+        String feedback,
+        Integer promptTokens,
+        Integer completionTokens,
+        long generationMs,
+        long executionMs,
+        Instant createdAt) {
+}
