@@ -15,6 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param workers        trajectories this instance runs at once
  * @param leaseSeconds   how long a claimed job stays this instance's without a heartbeat
  * @param maxJobAttempts attempts of a trajectory whose model server or executor is unreachable
+ * @param releaseJobsOnStop give claimed jobs back on a graceful stop (false: leave them to lease
+ *                          expiry, as after a crash)
  */
 @Validated
 @ConfigurationProperties("iterpref.generator")
@@ -24,6 +26,7 @@ public record GeneratorProperties(
         @Min(2) int leaseSeconds,
         @Min(10) int pollIntervalMs,
         @Min(1) int maxJobAttempts,
+        boolean releaseJobsOnStop,
         @Min(0) long retryBackoffMs,
         @Min(1024) long maxImportBytes,
         @Min(1) int maxTasksPerPage,

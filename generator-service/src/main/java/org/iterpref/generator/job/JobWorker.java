@@ -121,8 +121,14 @@ public class JobWorker implements SmartLifecycle {
                 ended.increment();
             }
         } catch (SourceUnavailableException | ExecutorUnavailableException e) {
+            if (!running) {
+                return; // stopping: the job stays claimed until it is released or its lease expires
+            }
             giveBack(claim, e);
         } catch (RuntimeException e) {
+            if (!running) {
+                return;
+            }
             log.warn("trajectory cannot go on: {}", e.toString());
             trajectories.finish(claim.trajectoryId(), TrajectoryStatus.ERRORED, null, e.toString());
             queue.complete(claim.trajectoryId(), owner);
@@ -160,8 +166,12 @@ public class JobWorker implements SmartLifecycle {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        int released = queue.releaseAll(owner);
-        log.info("job worker {} stopped; {} job(s) released for others to resume", owner, released);
+        if (properties.releaseJobsOnStop()) {
+            int released = queue.releaseAll(owner);
+            log.info("job worker {} stopped; {} job(s) released for others to resume", owner, released);
+        } else {
+            log.info("job worker {} stopped; its jobs are resumed by others when their leases expire", owner);
+        }
     }
 
     @Override
