@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job on embedded defaults: builds the platform, starts the executor-service
-# (bubblewrap sandbox, port 8081) and runs the bundled example executions against it.
-#   --once    stop the service after the examples (default: keep it running until Ctrl-C)
+# The main job on embedded defaults: builds the platform, starts the executor-service (bubblewrap,
+# port 8081) and the generator-service (embedded PostgreSQL with a persistent data directory under
+# ~/.iterpref, port 8082), runs the bundled example executions, imports the bundled tasks and makes
+# a trajectory for each of them with the offline bug-injection source (labelled synthetic).
+#   --once    stop the services after the job (default: keep them running until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 once=false
@@ -10,29 +12,53 @@ once=false
 scripts/bootstrap.sh
 ./mvnw -B -ntp -q install -DskipTests
 
-port="${EXECUTOR_PORT:-8081}"
-log="$(mktemp -t iterpref-executor.XXXXXX.log)"
-java -jar executor-service/target/executor-service-*-exec.jar --server.port="$port" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
-echo "executor-service starting (pid $pid, log $log)"
+executor_port="${EXECUTOR_PORT:-8081}"
+generator_port="${GENERATOR_PORT:-8082}"
+logs="$(mktemp -d -t iterpref-logs.XXXXXX)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
 
-for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$pid" 2>/dev/null; then echo "executor-service exited:"; tail -50 "$log"; exit 1; fi
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/actuator/health/readiness" >/dev/null || { echo "executor-service not ready"; tail -50 "$log"; exit 1; }
-echo "executor-service ready on http://127.0.0.1:$port (OpenAPI: /swagger-ui.html)"
+start() { # name jar port args...
+  local name=$1 jar=$2 port=$3; shift 3
+  java -jar "$jar" --server.port="$port" "$@" >"$logs/$name.log" 2>&1 &
+  pids+=($!)
+  echo "$name starting (pid $!, log $logs/$name.log)"
+}
+
+wait_ready() { # name port
+  for _ in $(seq 1 240); do
+    if curl -fsS "http://127.0.0.1:$2/actuator/health/readiness" >/dev/null 2>&1; then
+      echo "$1 ready on http://127.0.0.1:$2 (OpenAPI: /swagger-ui.html)"; return 0; fi
+    sleep 0.5
+  done
+  echo "$1 not ready:"; tail -50 "$logs/$1.log"; exit 1
+}
+
+start executor-service executor-service/target/executor-service-*-exec.jar "$executor_port"
+start generator-service generator-service/target/generator-service-*-exec.jar "$generator_port" \
+  --spring.profiles.active=local --iterpref.generator.executor.base-url="http://127.0.0.1:$executor_port"
+wait_ready executor-service "$executor_port"
+wait_ready generator-service "$generator_port"
 
 for example in examples/executions/*.json; do
   echo
   echo "=== $example"
   curl -fsS -H 'Content-Type: application/json' --data-binary "@$example" \
-    "http://127.0.0.1:$port/v1/executions" | /usr/bin/python3 examples/print_result.py
+    "http://127.0.0.1:$executor_port/v1/executions" | /usr/bin/python3 examples/print_result.py
 done
+
+echo
+echo "=== bundled tasks: import into set 'examples' (validated in the executor)"
+curl -fsS -H 'Content-Type: application/x-ndjson' --data-binary @examples/tasks/iterpref-examples.jsonl \
+  "http://127.0.0.1:$generator_port/v1/tasks/import?format=jsonl&set=examples" \
+  | /usr/bin/python3 examples/print_import.py
+
+echo
+echo "=== generation run: bug injection (synthetic), 1 trajectory per task, up to 5 iterations"
+/usr/bin/python3 examples/follow_run.py "http://127.0.0.1:$generator_port" examples
 
 if $once; then exit 0; fi
 echo
-echo "executor-service keeps running on port $port; Ctrl-C stops it."
-wait $pid
+echo "Services keep running (executor :$executor_port, generator :$generator_port); Ctrl-C stops them."
+wait

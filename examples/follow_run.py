@@ -1,0 +1,42 @@
+"""Starts a bug-injection generation run over a task set, follows it to the end, prints a summary.
+
+Usage: follow_run.py GENERATOR_URL TASK_SET
+"""
+import json
+import sys
+import time
+import urllib.request
+
+base, task_set = sys.argv[1], sys.argv[2]
+
+
+def call(path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
+
+
+run = call("/v1/generation-runs", {"taskSet": task_set, "source": {"type": "bug-injection"},
+                                   "maxIterations": 5, "samplesPerTask": 1, "seed": 42})
+print("run %s: %d trajectories (synthetic: %s)" % (run["id"], run["counts"]["total"], run["synthetic"]))
+started = time.monotonic()
+while run["status"] not in ("COMPLETED", "CANCELLED"):
+    time.sleep(1)
+    run = call("/v1/generation-runs/" + run["id"])
+    c = run["counts"]
+    print("  %5.1f s  queued %d  running %d  passed %d  failed %d  errored %d  (%d iterations)" % (
+        time.monotonic() - started, c["queued"], c["running"], c["passed"], c["failed"], c["errored"],
+        run["iterations"]))
+elapsed = time.monotonic() - started
+c = run["counts"]
+print("run %s %s in %.1f s: %d passed, %d failed, %d errored; %.0f trajectories/min" % (
+    run["id"], run["status"], elapsed, c["passed"], c["failed"], c["errored"], c["total"] / elapsed * 60))
+listing = call("/v1/trajectories?run=%s&size=1" % run["id"])
+if listing["trajectories"]:
+    trajectory = call("/v1/trajectories/" + listing["trajectories"][0]["id"])
+    print("\nexample trajectory %s (%s, synthetic: %s):" % (trajectory["id"], trajectory["status"],
+                                                         trajectory["synthetic"]))
+    for it in trajectory["iterations"]:
+        print("  iteration %d: %s (%d/%d tests) - %s" % (it["number"], it["verdict"], it["passed"], it["total"],
+                                                         it["prompt"].splitlines()[0][:100]))
