@@ -100,6 +100,17 @@ public class JobWorker implements SmartLifecycle {
         }
     }
 
+    /** A worker is free: look for the next job now rather than at the next poll. */
+    private void claimNow() {
+        if (running) {
+            try {
+                scheduler.execute(this::poll);
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // stopping
+            }
+        }
+    }
+
     private void heartbeat() {
         try {
             List<UUID> held = List.copyOf(inFlight);
@@ -136,6 +147,7 @@ public class JobWorker implements SmartLifecycle {
             inFlight.remove(claim.trajectoryId());
             runs.completeIfDone(claim.runId());
             MDC.clear();
+            claimNow();
         }
     }
 

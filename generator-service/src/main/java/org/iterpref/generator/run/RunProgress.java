@@ -16,8 +16,16 @@ public record RunProgress(
         long seed,
         Counts counts,
         long iterations,
+        Timings timings,
         Instant createdAt,
         Instant finishedAt) {
+
+    /**
+     * Time spent on the run's stored iterations, summed: in the code source (for bug injection this
+     * includes checking mutants in the executor) and in the executor running the tests.
+     */
+    public record Timings(long generationMs, long executionMs) {
+    }
 
     /** Trajectories by state. */
     public record Counts(int total, int queued, int running, int passed, int failed, int errored, int cancelled) {

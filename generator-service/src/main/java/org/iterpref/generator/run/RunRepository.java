@@ -68,6 +68,14 @@ public class RunRepository {
                 .single();
     }
 
+    public RunProgress.Timings timings(UUID runId) {
+        return jdbc.sql("""
+                select coalesce(sum(i.generation_ms), 0) as generation, coalesce(sum(i.execution_ms), 0) as execution
+                from iterations i join trajectories t on t.id = i.trajectory_id where t.run_id = ?""")
+                .param(runId).query((rs, n) -> new RunProgress.Timings(rs.getLong("generation"), rs.getLong("execution")))
+                .single();
+    }
+
     public long iterationCount(UUID runId) {
         return jdbc.sql("select coalesce(sum(iterations), 0) from trajectories where run_id = ?").param(runId)
                 .query(Long.class).single();

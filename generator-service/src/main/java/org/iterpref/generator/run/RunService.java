@@ -80,7 +80,7 @@ public class RunService {
         JsonNode model = run.source().get("model");
         return new RunProgress(run.id(), run.taskSet(), run.sourceType(),
                 model == null ? run.sourceType() : model.asString(), run.synthetic(), run.status(), run.maxIterations(),
-                run.samplesPerTask(), run.seed(), runs.counts(id), runs.iterationCount(id), run.createdAt(),
+                run.samplesPerTask(), run.seed(), runs.counts(id), runs.iterationCount(id), runs.timings(id), run.createdAt(),
                 run.finishedAt());
     }
 

@@ -113,7 +113,9 @@ public final class MutationPlanner {
             throw new ExecutorUnavailableException("sandbox error while checking a mutant of " + describe(task)
                     + ": " + result.feedback());
         }
-        if (result.verdict().passed()) {
+        if (result.verdict().passed() || result.verdict() == Verdict.TIMEOUT) {
+            // a mutant that hangs costs a full wall-time limit per test in every trajectory step, and its
+            // feedback ("time limit exceeded") says nothing about where the bug is: pick another
             return false;
         }
         return result.feedback() == null || !result.feedback().contains("does not compile");
