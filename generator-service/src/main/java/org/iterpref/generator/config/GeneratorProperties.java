@@ -42,8 +42,12 @@ public record GeneratorProperties(
     public record EmbeddedPostgres(boolean enabled, String dataDirectory, @Min(0) int port) {
     }
 
-    /** How to reach the executor-service. */
+    /**
+     * How to reach the executor-service.
+     *
+     * @param checkWallTimeMs per-test time limit of quick pass/fail checks (bug injection's mutant checks)
+     */
     public record Executor(@NotBlank String baseUrl, @Min(100) int connectTimeoutMs, @Min(1000) int requestTimeoutMs,
-                           @Min(1) int maxAttempts, @Min(1000) int validateTimeoutMs) {
+                           @Min(1) int maxAttempts, @Min(1000) int validateTimeoutMs, @Min(100) int checkWallTimeMs) {
     }
 }

@@ -35,6 +35,7 @@ public final class ExecutorClient implements TestRunner {
     private final URI executions;
     private final URI batch;
     private final Duration requestTimeout;
+    private final int checkWallTimeMs;
     private final Retry retry;
     private final CircuitBreaker breaker;
 
@@ -44,6 +45,7 @@ public final class ExecutorClient implements TestRunner {
         this.executions = URI.create(base + "/v1/executions");
         this.batch = URI.create(base + "/v1/executions/batch");
         this.requestTimeout = Duration.ofMillis(settings.requestTimeoutMs());
+        this.checkWallTimeMs = settings.checkWallTimeMs();
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(settings.connectTimeoutMs())).build();
         this.retry = Retry.of("executor", RetryConfig.custom()
                 .maxAttempts(settings.maxAttempts())
@@ -62,6 +64,18 @@ public final class ExecutorClient implements TestRunner {
     @Override
     public ExecutionResult run(Task task, String code) {
         ExecutionResult result = call(() -> post(executions, request(task, code), ExecutionResult.class));
+        if (result.verdict() == Verdict.SANDBOX_ERROR) {
+            throw new ExecutorUnavailableException("the executor's sandbox failed: " + result.feedback());
+        }
+        return result;
+    }
+
+    /** Stops at the first failing test, with {@code check-wall-time-ms} per test. */
+    @Override
+    public ExecutionResult check(Task task, String code) {
+        ExecutionRequest request = new ExecutionRequest(task.language(), code, task.tests(),
+                new org.iterpref.common.execution.ExecutionLimits(checkWallTimeMs, null, null, null), true);
+        ExecutionResult result = call(() -> post(executions, request, ExecutionResult.class));
         if (result.verdict() == Verdict.SANDBOX_ERROR) {
             throw new ExecutorUnavailableException("the executor's sandbox failed: " + result.feedback());
         }

@@ -11,4 +11,12 @@ public interface TestRunner {
      *                                      sandbox error after retries (the caller retries later)
      */
     ExecutionResult run(Task task, String code);
+
+    /**
+     * A cheaper pass/fail check (e.g. of a candidate mutant): may stop at the first failing test
+     * and use a shorter time limit. Only the verdict is meaningful.
+     */
+    default ExecutionResult check(Task task, String code) {
+        return run(task, code);
+    }
 }

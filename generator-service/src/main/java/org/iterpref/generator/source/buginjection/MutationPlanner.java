@@ -108,7 +108,7 @@ public final class MutationPlanner {
     }
 
     private boolean fails(Task task, String code) {
-        ExecutionResult result = runner.run(task, code);
+        ExecutionResult result = runner.check(task, code);
         if (result.verdict() == Verdict.SANDBOX_ERROR) {
             throw new ExecutorUnavailableException("sandbox error while checking a mutant of " + describe(task)
                     + ": " + result.feedback());
