@@ -35,14 +35,17 @@ public class TrajectoryEngine {
     private final TaskRepository tasks;
     private final CodeSources sources;
     private final TestRunner executor;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
 
     public TrajectoryEngine(TrajectoryRepository trajectories, RunRepository runs, TaskRepository tasks,
-                            CodeSources sources, TestRunner executor) {
+                            CodeSources sources, TestRunner executor,
+                            io.micrometer.core.instrument.MeterRegistry metrics) {
         this.trajectories = trajectories;
         this.runs = runs;
         this.tasks = tasks;
         this.sources = sources;
         this.executor = executor;
+        this.metrics = metrics;
     }
 
     /** What became of the trajectory when this call returned. */
@@ -79,6 +82,7 @@ public class TrajectoryEngine {
                 return Outcome.LEASE_LOST;
             }
             log.debug("iteration {} of {}: {}", next, trajectoryId, iteration.verdict());
+            record(run, iteration);
             last = Optional.of(iteration);
         }
     }
@@ -97,6 +101,14 @@ public class TrajectoryEngine {
                 result.verdict(), result.passed(), result.total(), result, result.feedback(),
                 generation.promptTokens(), generation.completionTokens(), (generated - started) / 1_000_000,
                 (executed - generated) / 1_000_000, java.time.Instant.now());
+    }
+
+    private void record(GenerationRun run, Iteration iteration) {
+        metrics.counter("iterpref.generator.iterations", "source", run.sourceType(), "verdict",
+                iteration.verdict().name()).increment();
+        metrics.timer("iterpref.generator.generation.duration", "source", run.sourceType())
+                .record(java.time.Duration.ofMillis(iteration.generationMs()));
+        metrics.timer("iterpref.generator.execution.duration").record(java.time.Duration.ofMillis(iteration.executionMs()));
     }
 
     /** The run's seed combined with the task and sample: each trajectory gets its own stream. */

@@ -69,6 +69,23 @@ class GenerationRunTest extends GeneratorIntegrationTest {
     }
 
     @Test
+    void tasksUsedByTrajectoriesCannotBeDeletedAndMetricsCountIterations() {
+        GeneratorClient client = client();
+        String runId = startRun(client, "gen-del", 1).get("id").asString();
+        awaitEnd(client, runId);
+        String taskId = client.get("/v1/tasks?set=gen-del").body().get("tasks").get(0).get("id").asString();
+        var refused = client.delete("/v1/tasks/" + taskId);
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(client.get("/v1/tasks/" + taskId).status()).isEqualTo(200);
+        var unused = client.post("/v1/tasks", Map.of("set", "gen-del", "prompt", "x",
+                "tests", List.of(Map.of("name", "t", "code", "pass"))));
+        assertThat(client.delete("/v1/tasks/" + unused.body().get("id").asString()).status()).isEqualTo(204);
+        assertThat(client.get("/actuator/prometheus").raw()).contains("iterpref_generator_iterations_total{",
+                "source=\"bug-injection\"", "iterpref_generator_execution_duration_seconds");
+    }
+
+    @Test
     void sseStreamReportsProgressUntilTheEnd() {
         GeneratorClient client = client();
         String runId = startRun(client, "gen-sse", 1).get("id").asString();
