@@ -1,5 +1,7 @@
 package org.iterpref.executor.execution;
 
+import org.iterpref.common.problem.InvalidRequestException;
+import org.iterpref.common.problem.FieldError;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,5 +1,7 @@
 package org.iterpref.executor.execution;
 
+import org.iterpref.common.problem.InvalidRequestException;
+import org.iterpref.common.problem.FieldError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

@@ -1,7 +1,7 @@
 package org.iterpref.generator.source;
 
 import java.util.List;
-import org.iterpref.generator.web.FieldError;
+import org.iterpref.common.problem.FieldError;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -8,7 +8,7 @@ import org.iterpref.generator.source.buginjection.BugInjectionSource;
 import org.iterpref.generator.source.openai.OpenAiCodeSourceFactory;
 import org.iterpref.generator.source.openai.OpenAiSourceSettings;
 import org.iterpref.generator.source.openai.SettingsProblem;
-import org.iterpref.generator.web.FieldError;
+import org.iterpref.common.problem.FieldError;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import org.iterpref.generator.config.GeneratorProperties;
 import org.iterpref.generator.web.ConflictException;
-import org.iterpref.generator.web.InvalidRequestException;
+import org.iterpref.common.problem.InvalidRequestException;
 import org.iterpref.generator.web.NotFoundException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

@@ -4,7 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.UUID;
-import org.iterpref.generator.web.InvalidRequestException;
+import org.iterpref.common.problem.InvalidRequestException;
 import org.iterpref.generator.web.NotFoundException;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -1,5 +1,7 @@
 package org.iterpref.generator.web;
 
+import org.iterpref.common.problem.InvalidRequestException;
+import org.iterpref.common.problem.FieldError;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
