@@ -28,7 +28,8 @@ class RestartAndOutageTest {
     static ConfigurableApplicationContext start(String database, String executorUrl, String... extra) {
         Map<String, String> args = new java.util.LinkedHashMap<>();
         for (String arg : List.of("--server.port=0", "--spring.profiles.active=test",
-                "--spring.datasource.url=" + SharedPostgres.jdbcUrl(database), "--spring.datasource.username=postgres",
+                "--spring.datasource.url=" + SharedPostgres.jdbcUrl(database), "--spring.datasource.username=" + SharedPostgres.user(),
+                "--spring.datasource.password=" + SharedPostgres.password(),
                 "--iterpref.generator.executor.base-url=" + executorUrl, "--iterpref.generator.workers=2",
                 "--iterpref.generator.lease-seconds=3", "--iterpref.generator.executor.max-attempts=1")) {
             args.put(arg.substring(0, arg.indexOf('=')), arg);

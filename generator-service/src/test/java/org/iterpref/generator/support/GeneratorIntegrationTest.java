@@ -22,7 +22,8 @@ public abstract class GeneratorIntegrationTest {
 
     protected static void database(DynamicPropertyRegistry registry, Class<?> owner) {
         registry.add("spring.datasource.url", () -> SharedPostgres.jdbcUrl(owner.getSimpleName()));
-        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("spring.datasource.username", SharedPostgres::user);
+        registry.add("spring.datasource.password", SharedPostgres::password);
         registry.add("iterpref.generator.executor.base-url", SharedExecutor::baseUrl);
     }
 }
