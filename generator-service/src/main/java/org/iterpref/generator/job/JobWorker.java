@@ -100,6 +100,14 @@ public class JobWorker implements SmartLifecycle {
         }
     }
 
+    private void recordWorkerTime(JobQueue.Claim claim, long started) {
+        try {
+            trajectories.addWorkerTime(claim.trajectoryId(), (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException e) {
+            log.debug("worker time not recorded: {}", e.getMessage());
+        }
+    }
+
     /** A worker is free: look for the next job now rather than at the next poll. */
     private void claimNow() {
         if (running) {
@@ -126,6 +134,7 @@ public class JobWorker implements SmartLifecycle {
     private void process(JobQueue.Claim claim) {
         MDC.put("runId", claim.runId().toString());
         MDC.put("trajectoryId", claim.trajectoryId().toString());
+        long started = System.nanoTime();
         try {
             if (engine.advance(claim.trajectoryId(), owner) == TrajectoryEngine.Outcome.ENDED) {
                 queue.complete(claim.trajectoryId(), owner);
@@ -144,6 +153,7 @@ public class JobWorker implements SmartLifecycle {
             trajectories.finish(claim.trajectoryId(), TrajectoryStatus.ERRORED, null, e.toString());
             queue.complete(claim.trajectoryId(), owner);
         } finally {
+            recordWorkerTime(claim, started);
             inFlight.remove(claim.trajectoryId());
             runs.completeIfDone(claim.runId());
             MDC.clear();

@@ -21,10 +21,11 @@ public record RunProgress(
         Instant finishedAt) {
 
     /**
-     * Time spent on the run's stored iterations, summed: in the code source (for bug injection this
-     * includes checking mutants in the executor) and in the executor running the tests.
+     * Time spent on the run, summed: in the code source for the stored iterations (for bug injection
+     * this includes checking mutants in the executor), in the executor running their tests, and by
+     * job workers on its trajectories in all (the difference is orchestration: claiming, storing).
      */
-    public record Timings(long generationMs, long executionMs) {
+    public record Timings(long generationMs, long executionMs, long workerMs) {
     }
 
     /** Trajectories by state. */

@@ -52,6 +52,12 @@ public class RunRepository {
         return jdbc.sql("select * from generation_runs where id = ?").param(id).query(this::map).optional();
     }
 
+    /** Just the run's status (checked between iterations, so kept cheap). */
+    public Optional<RunStatus> status(UUID runId) {
+        return jdbc.sql("select status from generation_runs where id = ?").param(runId)
+                .query((rs, n) -> RunStatus.valueOf(rs.getString(1))).optional();
+    }
+
     public RunProgress.Counts counts(UUID runId) {
         return jdbc.sql("""
                 select count(*) as total,
@@ -70,9 +76,14 @@ public class RunRepository {
 
     public RunProgress.Timings timings(UUID runId) {
         return jdbc.sql("""
-                select coalesce(sum(i.generation_ms), 0) as generation, coalesce(sum(i.execution_ms), 0) as execution
-                from iterations i join trajectories t on t.id = i.trajectory_id where t.run_id = ?""")
-                .param(runId).query((rs, n) -> new RunProgress.Timings(rs.getLong("generation"), rs.getLong("execution")))
+                select coalesce((select sum(i.generation_ms) from iterations i join trajectories t on t.id = i.trajectory_id
+                                 where t.run_id = ?), 0) as generation,
+                       coalesce((select sum(i.execution_ms) from iterations i join trajectories t on t.id = i.trajectory_id
+                                 where t.run_id = ?), 0) as execution,
+                       coalesce((select sum(worker_ms) from trajectories where run_id = ?), 0) as worker""")
+                .params(runId, runId, runId)
+                .query((rs, n) -> new RunProgress.Timings(rs.getLong("generation"), rs.getLong("execution"),
+                        rs.getLong("worker")))
                 .single();
     }
 

@@ -3,6 +3,7 @@ package org.iterpref.generator.source;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.iterpref.generator.executor.TestRunner;
 import org.iterpref.generator.source.buginjection.BugInjectionSource;
 import org.iterpref.generator.source.openai.OpenAiCodeSourceFactory;
@@ -24,10 +25,19 @@ public class DefaultCodeSources implements CodeSources {
 
     static final String BUG_INJECTION = "bug-injection";
     static final String OPENAI = "openai";
+    static final int MAX_CACHED_SOURCES = 64;
 
     private final BugInjectionSource bugInjection;
     private final OpenAiCodeSourceFactory openAi;
     private final JsonMapper json;
+    /** Model sources by their settings: templates and keys are read once, not per trajectory. */
+    private final Map<String, CodeSource> openAiSources = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, CodeSource> eldest) {
+                    return size() > MAX_CACHED_SOURCES;
+                }
+            });
 
     public DefaultCodeSources(TestRunner executor, JsonMapper json) {
         this.bugInjection = new BugInjectionSource(executor);
@@ -64,7 +74,7 @@ public class DefaultCodeSources implements CodeSources {
     public CodeSource create(JsonNode source) {
         return switch (type(source)) {
             case BUG_INJECTION -> bugInjection;
-            case OPENAI -> openAi.create(settings(source));
+            case OPENAI -> openAiSources.computeIfAbsent(source.toString(), key -> openAi.create(settings(source)));
             default -> throw new IllegalArgumentException("unknown source type " + type(source));
         };
     }

@@ -72,7 +72,7 @@ public class TrajectoryEngine {
                 trajectories.finish(trajectoryId, TrajectoryStatus.FAILED, null, null);
                 return Outcome.ENDED;
             }
-            if (runs.find(run.id()).map(GenerationRun::status).orElse(RunStatus.CANCELLED) == RunStatus.CANCELLED) {
+            if (runs.status(run.id()).orElse(RunStatus.CANCELLED) == RunStatus.CANCELLED) {
                 trajectories.finish(trajectoryId, TrajectoryStatus.CANCELLED, null, "run cancelled");
                 return Outcome.ENDED;
             }

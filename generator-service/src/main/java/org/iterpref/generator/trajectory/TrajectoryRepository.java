@@ -77,6 +77,10 @@ public class TrajectoryRepository {
         return rows == 1;
     }
 
+    public void addWorkerTime(UUID id, long ms) {
+        jdbc.sql("update trajectories set worker_ms = worker_ms + ? where id = ?").params(ms, id).update();
+    }
+
     public void markRunning(UUID id) {
         jdbc.sql("update trajectories set status = 'RUNNING', updated_at = now() where id = ? and status = 'QUEUED'")
                 .param(id).update();
