@@ -64,8 +64,7 @@ class TaskController {
         if (size < 1 || size > maxPageSize) {
             throw InvalidRequestException.of("size", "must be between 1 and " + maxPageSize);
         }
-        int offset = Math.multiplyExact(page, size);
-        List<Task> items = set == null ? tasks.findAll(offset, size) : tasks.findBySet(set, offset, size);
+        List<Task> items = set == null ? tasks.findAll(page, size) : tasks.findBySet(set, page, size);
         return new TaskPage(set, page, size, tasks.count(set), items);
     }
 
