@@ -12,7 +12,7 @@ import org.iterpref.executor.health.SandboxHealthIndicator;
 import org.iterpref.executor.health.SandboxSelfCheck;
 import org.iterpref.executor.runtime.RuntimeRegistry;
 import org.iterpref.executor.sandbox.Sandbox;
-import org.iterpref.executor.web.RequestSizeLimitFilter;
+import org.iterpref.web.RequestSizeLimitFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

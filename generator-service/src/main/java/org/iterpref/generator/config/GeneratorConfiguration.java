@@ -1,6 +1,10 @@
 package org.iterpref.generator.config;
 
+import java.util.Set;
 import org.iterpref.generator.executor.ExecutorClient;
+import org.iterpref.web.RequestSizeLimitFilter;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -11,5 +15,15 @@ class GeneratorConfiguration {
     @Bean
     ExecutorClient executorClient(GeneratorProperties properties, JsonMapper jsonMapper) {
         return new ExecutorClient(properties.executor(), jsonMapper);
+    }
+
+    /** JSON bodies are capped; the import streams its JSONL under max-import-bytes instead. */
+    @Bean
+    FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(GeneratorProperties properties) {
+        FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestSizeLimitFilter(properties.maxRequestBytes(), Set.of("/v1/tasks/import")));
+        registration.addUrlPatterns("/v1/*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
     }
 }

@@ -29,6 +29,7 @@ public record GeneratorProperties(
         boolean releaseJobsOnStop,
         @Min(0) long retryBackoffMs,
         @Min(1024) long maxImportBytes,
+        @Min(1024) long maxRequestBytes,
         @Min(1) int maxTasksPerPage,
         @Valid @NotNull EmbeddedPostgres embeddedPostgres,
         @Valid @NotNull Executor executor) {

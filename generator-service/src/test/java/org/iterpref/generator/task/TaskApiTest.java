@@ -106,6 +106,14 @@ class TaskApiTest extends GeneratorIntegrationTest {
     }
 
     @Test
+    void oversizeBodiesAre413() {
+        String huge = "{\"set\":\"big\",\"prompt\":\"" + "a".repeat(17 * 1024 * 1024) + "\"}";
+        var reply = client().post("/v1/tasks", "application/json", huge);
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
     void unknownFormatIsAProblem() {
         var reply = client().post("/v1/tasks/import?format=apps&set=x", "application/x-ndjson", "{}");
         assertThat(reply.status()).isEqualTo(400);

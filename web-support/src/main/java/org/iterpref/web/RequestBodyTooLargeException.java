@@ -1,4 +1,4 @@
-package org.iterpref.executor.web;
+package org.iterpref.web;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package org.iterpref.executor.web;
+package org.iterpref.web;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -14,14 +14,26 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses bodies over the configured size with 413 problem+json: at once when Content-Length
- * says so, or as soon as a chunked body passes the cap while it is read.
+ * says so, or as soon as a chunked body passes the cap while it is read. Paths that stream their
+ * body under a cap of their own (an import) can be left to it.
  */
 public final class RequestSizeLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
+    private final java.util.Set<String> exemptPaths;
 
     public RequestSizeLimitFilter(long maxBytes) {
+        this(maxBytes, java.util.Set.of());
+    }
+
+    public RequestSizeLimitFilter(long maxBytes, java.util.Set<String> exemptPaths) {
         this.maxBytes = maxBytes;
+        this.exemptPaths = java.util.Set.copyOf(exemptPaths);
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return exemptPaths.contains(request.getRequestURI());
     }
 
     @Override
