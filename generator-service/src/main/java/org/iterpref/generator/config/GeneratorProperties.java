@@ -49,6 +49,6 @@ public record GeneratorProperties(
      * @param checkWallTimeMs per-test time limit of quick pass/fail checks (bug injection's mutant checks)
      */
     public record Executor(@NotBlank String baseUrl, @Min(100) int connectTimeoutMs, @Min(1000) int requestTimeoutMs,
-                           @Min(1) int maxAttempts, @Min(1000) int validateTimeoutMs, @Min(100) int checkWallTimeMs) {
+                           @Min(1) int maxAttempts, @Min(100) int checkWallTimeMs) {
     }
 }
