@@ -31,6 +31,8 @@ public record GeneratorProperties(
         @Min(1024) long maxImportBytes,
         @Min(1024) long maxRequestBytes,
         @Min(1) int maxTasksPerPage,
+        @jakarta.validation.constraints.DecimalMin("0.0") @jakarta.validation.constraints.DecimalMax("1.0")
+        double maxRegionShare,
         @Valid @NotNull EmbeddedPostgres embeddedPostgres,
         @Valid @NotNull Executor executor) {
 

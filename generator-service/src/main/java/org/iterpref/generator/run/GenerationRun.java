@@ -14,6 +14,7 @@ public record GenerationRun(
         int maxIterations,
         int samplesPerTask,
         long seed,
+        org.iterpref.generator.pair.PairPolicy pairPolicy,
         RunStatus status,
         Instant createdAt,
         Instant finishedAt) {

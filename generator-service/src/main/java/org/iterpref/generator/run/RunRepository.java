@@ -29,11 +29,11 @@ public class RunRepository {
     public void create(GenerationRun run, List<Task> tasks) {
         jdbc.sql("""
                 insert into generation_runs (id, task_set, source, source_type, synthetic, max_iterations,
-                                             samples_per_task, seed, status, created_at)
-                values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)""")
+                                             samples_per_task, seed, pair_policy, status, created_at)
+                values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .params(run.id(), run.taskSet(), json.writeValueAsString(run.source()), run.sourceType(),
-                        run.synthetic(), run.maxIterations(), run.samplesPerTask(), run.seed(), run.status().name(),
-                        Timestamp.from(run.createdAt()))
+                        run.synthetic(), run.maxIterations(), run.samplesPerTask(), run.seed(),
+                        run.pairPolicy().name(), run.status().name(), Timestamp.from(run.createdAt()))
                 .update();
         for (Task task : tasks) {
             for (int sample = 0; sample < run.samplesPerTask(); sample++) {
@@ -126,6 +126,7 @@ public class RunRepository {
         return new GenerationRun(rs.getObject("id", UUID.class), rs.getString("task_set"),
                 json.readTree(rs.getString("source")), rs.getString("source_type"), rs.getBoolean("synthetic"),
                 rs.getInt("max_iterations"), rs.getInt("samples_per_task"), rs.getLong("seed"),
+                org.iterpref.generator.pair.PairPolicy.valueOf(rs.getString("pair_policy")),
                 RunStatus.valueOf(rs.getString("status")), rs.getTimestamp("created_at").toInstant(),
                 finished == null ? null : finished.toInstant());
     }

@@ -49,6 +49,14 @@ public class RunService {
         if (samples < 1 || samples > MAX_SAMPLES) {
             errors.add(new FieldError("samplesPerTask", "must be between 1 and " + MAX_SAMPLES));
         }
+        org.iterpref.generator.pair.PairPolicy policy = org.iterpref.generator.pair.PairPolicy.LAST;
+        if (request.pairPolicy() != null) {
+            try {
+                policy = org.iterpref.generator.pair.PairPolicy.valueOf(request.pairPolicy().toUpperCase());
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("pairPolicy", "must be last or all"));
+            }
+        }
         JsonNode source = request.source();
         if (source == null || !source.isObject()) {
             errors.add(new FieldError("source", "an object with a \"type\" (bug-injection or openai) is required"));
@@ -69,7 +77,7 @@ public class RunService {
         }
         var created = sources.create(source);
         GenerationRun run = new GenerationRun(UUID.randomUUID(), request.taskSet(), source, source.get("type").asString(),
-                created.synthetic(), maxIterations, samples, request.seed() == null ? 0L : request.seed(),
+                created.synthetic(), maxIterations, samples, request.seed() == null ? 0L : request.seed(), policy,
                 RunStatus.QUEUED, Instant.now(), null);
         runs.create(run, valid);
         return progress(run.id());

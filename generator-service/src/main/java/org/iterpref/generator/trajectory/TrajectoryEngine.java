@@ -36,16 +36,19 @@ public class TrajectoryEngine {
     private final CodeSources sources;
     private final TestRunner executor;
     private final io.micrometer.core.instrument.MeterRegistry metrics;
+    private final org.iterpref.generator.pair.PairBuilder pairs;
 
     public TrajectoryEngine(TrajectoryRepository trajectories, RunRepository runs, TaskRepository tasks,
                             CodeSources sources, TestRunner executor,
-                            io.micrometer.core.instrument.MeterRegistry metrics) {
+                            io.micrometer.core.instrument.MeterRegistry metrics,
+                            org.iterpref.generator.pair.PairBuilder pairs) {
         this.trajectories = trajectories;
         this.runs = runs;
         this.tasks = tasks;
         this.sources = sources;
         this.executor = executor;
         this.metrics = metrics;
+        this.pairs = pairs;
     }
 
     /** What became of the trajectory when this call returned. */
@@ -64,6 +67,7 @@ public class TrajectoryEngine {
         Optional<Iteration> last = trajectories.lastIteration(trajectoryId);
         while (true) {
             if (last.isPresent() && last.get().verdict() == Verdict.PASSED) {
+                pairs.build(run, trajectory, task, trajectories.iterations(trajectoryId));
                 trajectories.finish(trajectoryId, TrajectoryStatus.PASSED, last.get().code(), null);
                 return Outcome.ENDED;
             }

@@ -45,7 +45,7 @@ public final class GeneratorClient {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofMinutes(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String type = r.headers().firstValue("Content-Type").orElse("");
-            JsonNode node = type.contains("json") && !r.body().isEmpty() ? json.readTree(r.body()) : null;
+            JsonNode node = type.contains("json") && !type.contains("ndjson") && !r.body().isEmpty() ? json.readTree(r.body()) : null;
             return new Reply(r.statusCode(), type, node, r.body());
         } catch (IOException e) {
             throw new IllegalStateException(e);

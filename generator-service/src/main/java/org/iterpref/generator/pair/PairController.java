@@ -1,0 +1,113 @@
+package org.iterpref.generator.pair;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.iterpref.common.problem.InvalidRequestException;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@RequestMapping(path = "/v1/pairs", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Preference pairs", description = "Chosen/rejected code with the error region of the fix")
+class PairController {
+
+    static final int MAX_LIMIT = 1000;
+
+    private final PairRepository pairs;
+    private final JsonMapper json;
+
+    PairController(PairRepository pairs, JsonMapper json) {
+        this.pairs = pairs;
+        this.json = json;
+    }
+
+    /** A page of the feed: resume from {@code next} (the last pair's id) to continue. */
+    record PairPage(List<PreferencePair> pairs, long next) {
+    }
+
+    @GetMapping
+    @Operation(summary = "The pair feed: kept pairs with an id above `after`, in id order (keyset pagination)",
+            description = "A trainer follows the feed while new pairs arrive by passing back `next` as `after`.")
+    PairPage feed(@RequestParam(defaultValue = "0") long after, @RequestParam(defaultValue = "100") int limit,
+                  @RequestParam(required = false) UUID run, @RequestParam(required = false) String set,
+                  @RequestParam(required = false) Boolean synthetic) {
+        if (after < 0) {
+            throw InvalidRequestException.of("after", "must be >= 0");
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw InvalidRequestException.of("limit", "must be between 1 and " + MAX_LIMIT);
+        }
+        List<PreferencePair> page = pairs.page(after, limit, new PairRepository.Filter(run, set, synthetic));
+        return new PairPage(page, page.isEmpty() ? after : page.get(page.size() - 1).id());
+    }
+
+    @GetMapping(path = "/export", produces = "application/x-ndjson")
+    @Operation(summary = "Every kept pair as JSONL in the TRL / Target-DPO format (streamed, constant memory)",
+            description = "Each line: prompt, chosen, rejected, error_spans ([start, end) code points into "
+                    + "rejected) and metadata.")
+    ResponseEntity<StreamingResponseBody> export(@RequestParam(defaultValue = "trl") String format,
+                                                 @RequestParam(required = false) UUID run,
+                                                 @RequestParam(required = false) String set,
+                                                 @RequestParam(required = false) Boolean synthetic) {
+        if (!format.equalsIgnoreCase("trl")) {
+            throw InvalidRequestException.of("format", "unknown format '" + format + "'; supported: trl");
+        }
+        PairRepository.Filter filter = new PairRepository.Filter(run, set, synthetic);
+        StreamingResponseBody body = out -> {
+            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            pairs.forEach(filter, pair -> writeLine(writer, pair));
+            writer.flush();
+        };
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/x-ndjson"))
+                .header("Content-Disposition", "attachment; filename=\"pairs.jsonl\"").body(body);
+    }
+
+    @GetMapping("/stats")
+    @Operation(summary = "Pairs kept, filtered by reason, and the distribution of region sizes")
+    PairStats stats(@RequestParam(required = false) UUID run, @RequestParam(required = false) String set,
+                    @RequestParam(required = false) Boolean synthetic) {
+        return pairs.stats(new PairRepository.Filter(run, set, synthetic));
+    }
+
+    private void writeLine(BufferedWriter writer, PreferencePair pair) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("prompt", pair.prompt());
+        line.put("chosen", pair.chosen());
+        line.put("rejected", pair.rejected());
+        line.put("error_spans", pair.errorSpans());
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("id", pair.id());
+        metadata.put("origin", pair.origin().toLowerCase());
+        metadata.put("task_set", pair.taskSet());
+        metadata.put("run_id", pair.runId());
+        metadata.put("trajectory_id", pair.trajectoryId());
+        metadata.put("task_id", pair.taskId());
+        metadata.put("chosen_iteration", pair.chosenIteration());
+        metadata.put("rejected_iteration", pair.rejectedIteration());
+        metadata.put("region_lines", pair.regionLines());
+        metadata.put("rejected_lines", pair.rejectedLines());
+        metadata.put("synthetic", pair.synthetic());
+        line.put("metadata", metadata);
+        try {
+            writer.write(json.writeValueAsString(line));
+            writer.write('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

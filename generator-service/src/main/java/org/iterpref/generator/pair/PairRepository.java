@@ -1,0 +1,165 @@
+package org.iterpref.generator.pair;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.iterpref.common.pair.CharSpan;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Pairs in PostgreSQL: stored once per (trajectory, rejected iteration), served in id order. */
+@Repository
+public class PairRepository {
+
+    private static final TypeReference<List<int[]>> SPANS = new TypeReference<>() { };
+    static final int EXPORT_FETCH_SIZE = 1000;
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final TransactionTemplate readOnly;
+    private final JsonMapper json;
+
+    public PairRepository(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
+        this.readOnly.setReadOnly(true);
+        this.json = json;
+    }
+
+    /** Filters for the feed and the export; null fields match everything. */
+    public record Filter(UUID runId, String taskSet, Boolean synthetic) {
+
+        String where(List<Object> params) {
+            StringBuilder sql = new StringBuilder(" where status = 'KEPT'");
+            if (runId != null) {
+                sql.append(" and run_id = ?");
+                params.add(runId);
+            }
+            if (taskSet != null) {
+                sql.append(" and task_set = ?");
+                params.add(taskSet);
+            }
+            if (synthetic != null) {
+                sql.append(" and synthetic = ?");
+                params.add(synthetic);
+            }
+            return sql.toString();
+        }
+    }
+
+    /**
+     * Stores a pair: KEPT unless it carries a filter reason, or the same pair (normalised) is kept
+     * already, which makes it a DUPLICATE. Storing the same (trajectory, rejected iteration) twice
+     * changes nothing. Returns the reason it was not kept, or null.
+     */
+    public FilterReason insert(PairDraft d) {
+        if (d.filterReason() == null && insertRow(d, "KEPT", null) == 1) {
+            return null;
+        }
+        if (d.trajectoryId() != null && exists(d.trajectoryId(), d.rejectedIteration())) {
+            return d.filterReason();
+        }
+        FilterReason reason = d.filterReason() == null ? FilterReason.DUPLICATE : d.filterReason();
+        insertRow(d, "FILTERED", reason);
+        return reason;
+    }
+
+    private int insertRow(PairDraft d, String status, FilterReason reason) {
+        List<int[]> spans = d.region().spans().stream().map(s -> new int[] {s.start(), s.end()}).toList();
+        return jdbc.sql("""
+                insert into pairs (origin, run_id, task_set, trajectory_id, task_id, chosen_iteration,
+                                   rejected_iteration, prompt, chosen, rejected, error_spans, region_lines,
+                                   rejected_lines, synthetic, status, filter_reason, dedup_key)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
+                on conflict do nothing""")
+                .params(d.origin(), d.runId(), d.taskSet(), d.trajectoryId(), d.taskId(), d.chosenIteration(),
+                        d.rejectedIteration(), d.prompt(), d.chosen(), d.rejected(), json.writeValueAsString(spans),
+                        d.region().changedLines(), d.region().totalLines(), d.synthetic(), status,
+                        reason == null ? null : reason.name(), d.dedupKey())
+                .update();
+    }
+
+    private boolean exists(UUID trajectoryId, Integer rejectedIteration) {
+        return jdbc.sql("select exists (select 1 from pairs where trajectory_id = ? and rejected_iteration = ?)")
+                .params(trajectoryId, rejectedIteration).query(Boolean.class).single();
+    }
+
+    /** Up to {@code limit} kept pairs with an id above {@code after}, in id order. */
+    public List<PreferencePair> page(long after, int limit, Filter filter) {
+        List<Object> params = new ArrayList<>();
+        String where = filter.where(params);
+        params.add(0, after);
+        params.add(limit);
+        return jdbc.sql("select * from pairs where id > ? and" + where.substring(" where".length())
+                        + " order by id limit ?")
+                .params(params).query(this::map).list();
+    }
+
+    /** Every kept pair matching the filter, in id order, streamed with a cursor (constant memory). */
+    public void forEach(Filter filter, Consumer<PreferencePair> sink) {
+        List<Object> params = new ArrayList<>();
+        String sql = "select * from pairs" + filter.where(params) + " order by id";
+        readOnly.executeWithoutResult(status -> template.query(connection -> {
+            var statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            statement.setFetchSize(EXPORT_FETCH_SIZE);
+            for (int i = 0; i < params.size(); i++) {
+                statement.setObject(i + 1, params.get(i));
+            }
+            return statement;
+        }, rs -> {
+            sink.accept(map(rs, 0));
+        }));
+    }
+
+    /** Counts, filtered counts by reason, and the distribution of region sizes of kept pairs. */
+    public PairStats stats(Filter filter) {
+        List<Object> params = new ArrayList<>();
+        String where = filter.where(params).replace("status = 'KEPT'", "true");
+        var counts = jdbc.sql("select status, coalesce(filter_reason, '') as reason, count(*) as n from pairs" + where
+                        + " group by status, filter_reason").params(params)
+                .query((rs, n) -> new Object[] {rs.getString("status"), rs.getString("reason"), rs.getLong("n")}).list();
+        long kept = 0;
+        java.util.Map<String, Long> filtered = new java.util.TreeMap<>();
+        for (Object[] row : counts) {
+            if ("KEPT".equals(row[0])) {
+                kept += (Long) row[2];
+            } else {
+                filtered.merge((String) row[1], (Long) row[2], Long::sum);
+            }
+        }
+        List<Object> keptParams = new ArrayList<>();
+        String keptWhere = filter.where(keptParams);
+        PairStats.Distribution lines = jdbc.sql("""
+                select coalesce(min(region_lines), 0) as min,
+                       coalesce(percentile_cont(0.5) within group (order by region_lines), 0) as p50,
+                       coalesce(percentile_cont(0.9) within group (order by region_lines), 0) as p90,
+                       coalesce(max(region_lines), 0) as max,
+                       coalesce(avg(region_lines::float / greatest(rejected_lines, 1)), 0) as share
+                from pairs""" + keptWhere).params(keptParams)
+                .query((rs, n) -> new PairStats.Distribution(rs.getInt("min"), rs.getDouble("p50"), rs.getDouble("p90"),
+                        rs.getInt("max"), rs.getDouble("share"))).single();
+        return new PairStats(kept, filtered, lines);
+    }
+
+    private PreferencePair map(ResultSet rs, int row) throws SQLException {
+        Integer chosenIteration = (Integer) rs.getObject("chosen_iteration");
+        Integer rejectedIteration = (Integer) rs.getObject("rejected_iteration");
+        return new PreferencePair(rs.getLong("id"), rs.getString("origin"), rs.getObject("run_id", UUID.class),
+                rs.getString("task_set"), rs.getObject("trajectory_id", UUID.class), rs.getObject("task_id", UUID.class),
+                chosenIteration, rejectedIteration, rs.getString("prompt"), rs.getString("chosen"),
+                rs.getString("rejected"), json.readValue(rs.getString("error_spans"), SPANS), rs.getInt("region_lines"),
+                rs.getInt("rejected_lines"), rs.getBoolean("synthetic"), rs.getTimestamp("created_at").toInstant());
+    }
+
+    static List<CharSpan> spans(List<int[]> raw) {
+        return raw.stream().map(s -> new CharSpan(s[0], s[1])).toList();
+    }
+}

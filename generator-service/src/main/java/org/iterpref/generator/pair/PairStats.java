@@ -1,0 +1,14 @@
+package org.iterpref.generator.pair;
+
+import java.util.Map;
+
+/**
+ * Pair statistics: pairs kept, pairs filtered by reason, and the size of kept pairs' error regions
+ * in lines (with the mean share of the rejected code's lines they cover).
+ */
+public record PairStats(long kept, Map<String, Long> filtered, Distribution regionLines) {
+
+    /** Region size in lines: min, median, 90th percentile, max, and mean share of the rejected lines. */
+    public record Distribution(int min, double p50, double p90, int max, double meanShare) {
+    }
+}
