@@ -21,9 +21,19 @@ class GeneratorConfiguration {
     @Bean
     FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(GeneratorProperties properties) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
-                new RequestSizeLimitFilter(properties.maxRequestBytes(), Set.of("/v1/tasks/import")));
+                new RequestSizeLimitFilter(properties.maxRequestBytes(), Set.of("/v1/tasks/import", "/v1/pairs/import")));
         registration.addUrlPatterns("/v1/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    /** Imports stream their bodies, up to max-import-bytes. */
+    @Bean
+    FilterRegistrationBean<RequestSizeLimitFilter> importSizeLimitFilter(GeneratorProperties properties) {
+        FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestSizeLimitFilter(properties.maxImportBytes()));
+        registration.addUrlPatterns("/v1/tasks/import", "/v1/pairs/import");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 11);
         return registration;
     }
 }

@@ -29,11 +29,23 @@ class PairController {
     static final int MAX_LIMIT = 1000;
 
     private final PairRepository pairs;
+    private final PairImporter importer;
     private final JsonMapper json;
 
-    PairController(PairRepository pairs, JsonMapper json) {
+    PairController(PairRepository pairs, PairImporter importer, JsonMapper json) {
         this.pairs = pairs;
+        this.importer = importer;
         this.json = json;
+    }
+
+    @org.springframework.web.bind.annotation.PostMapping(path = "/import", consumes = {"application/json",
+            "application/x-ndjson", "application/jsonl", MediaType.TEXT_PLAIN_VALUE})
+    @Operation(summary = "Import TRL / Target-DPO pairs: a JSON array or JSONL of prompt/chosen/rejected",
+            description = "Completions may be wrapped in ```python fences; error_spans are computed when absent "
+                    + "(code points into rejected). Bad records are reported by index; good ones are kept.")
+    PairImporter.Report importPairs(@RequestParam String set, jakarta.servlet.http.HttpServletRequest request)
+            throws IOException {
+        return importer.importPairs(request.getInputStream(), set);
     }
 
     /** A page of the feed: resume from {@code next} (the last pair's id) to continue. */
