@@ -69,6 +69,8 @@ final class ServiceRunner implements AutoCloseable {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ExecutorApplication.class)
                 .properties("logging.level.root=WARN", "spring.main.banner-mode=off")
                 .run("--server.port=0",
+                        "--spring.config.location=" + ServiceConfig.location("executor-service"),
+                        "--spring.autoconfigure.exclude=" + ServiceConfig.NO_DATABASE,
                         "--server.address=127.0.0.1",
                         "--springdoc.api-docs.enabled=false",
                         "--springdoc.swagger-ui.enabled=false",
