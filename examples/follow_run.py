@@ -40,3 +40,18 @@ if listing["trajectories"]:
     for it in trajectory["iterations"]:
         print("  iteration %d: %s (%d/%d tests) - %s" % (it["number"], it["verdict"], it["passed"], it["total"],
                                                          it["prompt"].splitlines()[0][:100]))
+
+stats = call("/v1/pairs/stats?run=" + run["id"])
+print("\npreference pairs of the run: %d kept, filtered %s; region %s-%s lines (median %.0f)" % (
+    stats["kept"], stats["filtered"] or "none", stats["regionLines"]["min"], stats["regionLines"]["max"],
+    stats["regionLines"]["p50"]))
+feed = call("/v1/pairs?run=%s&limit=1" % run["id"])
+if feed["pairs"]:
+    pair = feed["pairs"][0]
+    rejected = pair["rejected"]
+    print("example pair %d (rejected iteration %d -> chosen iteration %d), error region:" % (
+        pair["id"], pair["rejectedIteration"], pair["chosenIteration"]))
+    for start, end in pair["errorSpans"]:
+        for line in rejected[start:end].splitlines():
+            print("  - " + line)
+print("export them all: curl '%s/v1/pairs/export?format=trl&run=%s'" % (base, run["id"]))
