@@ -1,0 +1,36 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.iterpref.trainer.checkpoint.ModelConfig;
+
+/**
+ * {@code Qwen2ForCausalLM} / {@code LlamaForCausalLM}: the {@code model} stack and an LM head —
+ * its own {@code lm_head} child when untied (Llama), else the embedding matrix (Qwen2, tied).
+ * Input: {@code input_ids [B, L]} int64 and {@code attention_mask [B, L]}; output: float32
+ * logits {@code [B, L, vocab]}.
+ */
+public final class CausalLm extends HfBlock {
+
+    private final DecoderStack model;
+    private final Projection lmHead;
+
+    public CausalLm(ModelConfig config) {
+        this.model = addChildBlock("model", new DecoderStack(config));
+        this.lmHead = config.tieWordEmbeddings() ? null : addChildBlock("lm_head", new Projection(false));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray hidden = model.forward(store, inputs, training).head();
+        if (lmHead != null) {
+            return lmHead.forward(store, new NDList(hidden), training);
+        }
+        NDArray embedding = store.getValue(model.embeddingWeight(), hidden.getDevice(), training);
+        return Linear.linear(hidden, embedding);
+    }
+}

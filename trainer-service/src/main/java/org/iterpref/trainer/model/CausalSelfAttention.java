@@ -1,0 +1,76 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.iterpref.trainer.checkpoint.ModelConfig;
+
+/**
+ * {@code self_attn}: multi-head causal attention with grouped-query key/value heads (each KV head
+ * repeated for {@code heads / kvHeads} query heads) and rotary positions. Children as in Hugging
+ * Face: {@code q_proj}, {@code k_proj}, {@code v_proj} (biased for Qwen2), {@code o_proj}.
+ * Input: hidden {@code [B, L, hidden]} and an additive mask {@code [B, 1, L, L]} (0 where a query
+ * may attend a key, a large negative number elsewhere); output {@code [B, L, hidden]}.
+ */
+public final class CausalSelfAttention extends HfBlock {
+
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final Projection qProj;
+    private final Projection kProj;
+    private final Projection vProj;
+    private final Projection oProj;
+    private final RotaryEmbedding rotary;
+
+    public CausalSelfAttention(ModelConfig config) {
+        this.heads = config.numAttentionHeads();
+        this.kvHeads = config.numKeyValueHeads();
+        this.headDim = config.headDim();
+        boolean bias = config.architecture().qkvBias();
+        this.qProj = addChildBlock("q_proj", new Projection(bias));
+        this.kProj = addChildBlock("k_proj", new Projection(bias));
+        this.vProj = addChildBlock("v_proj", new Projection(bias));
+        this.oProj = addChildBlock("o_proj", new Projection(false));
+        this.rotary = addChildBlock("rotary_emb", new RotaryEmbedding(headDim, config.ropeTheta()));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray maskBias = inputs.get(1);
+        long batch = x.getShape().get(0);
+        long length = x.getShape().get(1);
+        NDArray q = splitHeads(qProj.forward(store, new NDList(x), training).head(), heads);
+        NDArray k = splitHeads(kProj.forward(store, new NDList(x), training).head(), kvHeads);
+        NDArray v = splitHeads(vProj.forward(store, new NDList(x), training).head(), kvHeads);
+        NDList rotated = rotary.forward(store, new NDList(q, k), training);
+        q = rotated.get(0);
+        k = repeatKv(rotated.get(1));
+        v = repeatKv(v);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(maskBias);
+        NDArray context = scores.softmax(-1).matMul(v)
+                .transpose(0, 2, 1, 3).reshape(batch, length, (long) heads * headDim);
+        return oProj.forward(store, new NDList(context), training);
+    }
+
+    /** {@code [B, L, n·d]} → {@code [B, n, L, d]}. */
+    private NDArray splitHeads(NDArray x, int n) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), n, headDim).transpose(0, 2, 1, 3);
+    }
+
+    /** {@code [B, Hkv, L, d]} → {@code [B, H, L, d]}, KV head {@code j} serving query heads {@code j·r .. j·r+r-1}. */
+    private NDArray repeatKv(NDArray x) {
+        int repeats = heads / kvHeads;
+        if (repeats == 1) {
+            return x;
+        }
+        Shape s = x.getShape();
+        return x.expandDims(2).broadcast(new Shape(s.get(0), kvHeads, repeats, s.get(2), headDim))
+                .reshape(s.get(0), heads, s.get(2), headDim);
+    }
+}

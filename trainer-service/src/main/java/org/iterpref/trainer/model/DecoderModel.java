@@ -1,0 +1,94 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import org.iterpref.trainer.checkpoint.Checkpoint;
+import org.iterpref.trainer.checkpoint.ModelConfig;
+
+/**
+ * A Qwen2 / Llama decoder from a Hugging Face model directory, on DJL's PyTorch engine, float32.
+ *
+ * <p>{@link #load} reads {@code config.json}, verifies the checkpoint against it (every implied
+ * tensor present with the implied shape), and fills a {@link CausalLm} block tree by HF name;
+ * the weights live in a sub-manager of the caller's manager and are freed with it (or by
+ * {@link #close}). {@link #logits} runs one forward pass in its own scope, so the intermediate
+ * arrays are freed per call and only the logits stay, in the input ids' manager.
+ */
+public final class DecoderModel implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final CausalLm block;
+    private final NDManager weights;
+
+    private DecoderModel(ModelConfig config, CausalLm block, NDManager weights) {
+        this.config = config;
+        this.block = block;
+        this.weights = weights;
+    }
+
+    /** Loads the model in {@code dir} into a sub-manager of {@code manager}. */
+    public static DecoderModel load(Path dir, NDManager manager) {
+        Engines.goOffline();
+        ModelConfig config = ModelConfig.read(dir);
+        CausalLm block = new CausalLm(config);
+        NDManager weights = manager.newSubManager();
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            checkpoint.verify(config);
+            HfWeights.load(block, checkpoint, weights);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        return new DecoderModel(config, block, weights);
+    }
+
+    /** The configuration read from {@code config.json}. */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The block tree (children named as in the checkpoint). */
+    public CausalLm block() {
+        return block;
+    }
+
+    /**
+     * Logits {@code [B, L, vocab]} float32 for {@code inputIds [B, L]} (int64) under
+     * {@code attentionMask [B, L]} (1 = token, 0 = padding), positions {@code 0..L-1}. Logits at
+     * padded positions are computed but meaningless. The result belongs to {@code inputIds}' manager.
+     */
+    public NDArray logits(NDArray inputIds, NDArray attentionMask) {
+        checkInputs(inputIds, attentionMask);
+        NDManager caller = inputIds.getManager();
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray ids = inputIds.duplicate();
+            ids.attach(scope);
+            NDArray mask = attentionMask.toType(DataType.INT64, true);
+            mask.attach(scope);
+            ParameterStore store = new ParameterStore(scope, false);
+            NDArray logits = block.forward(store, new NDList(ids, mask), false).head();
+            logits.attach(caller);
+            return logits;
+        }
+    }
+
+    private void checkInputs(NDArray inputIds, NDArray attentionMask) {
+        if (inputIds.getShape().dimension() != 2 || !inputIds.getShape().equals(attentionMask.getShape())) {
+            throw new IllegalArgumentException("input_ids " + inputIds.getShape() + " and attention_mask "
+                    + attentionMask.getShape() + " must both be [batch, length]");
+        }
+        if (inputIds.getDataType() != DataType.INT64) {
+            throw new IllegalArgumentException("input_ids must be int64, not " + inputIds.getDataType());
+        }
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,47 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import org.iterpref.trainer.checkpoint.ModelConfig;
+
+/**
+ * {@code model}: {@code embed_tokens}, {@code layers.0 .. layers.N-1}, final {@code norm}.
+ * Input: {@code input_ids [B, L]} int64 and {@code attention_mask [B, L]}; output: the normed
+ * final hidden states {@code [B, L, hidden]}.
+ */
+public final class DecoderStack extends HfBlock {
+
+    private final TokenEmbedding embedTokens;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final RmsNorm norm;
+
+    public DecoderStack(ModelConfig config) {
+        this.embedTokens = addChildBlock("embed_tokens", new TokenEmbedding());
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            layers.add(addChildBlock("layers." + i, new DecoderLayer(config)));
+        }
+        this.norm = addChildBlock("norm", new RmsNorm(config.rmsNormEps()));
+    }
+
+    /** The token embedding matrix, for a tied LM head. */
+    Parameter embeddingWeight() {
+        return embedTokens.weightParameter();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+                                     PairList<String, Object> params) {
+        NDArray ids = inputs.get(0);
+        NDArray maskBias = AttentionMasks.additive(inputs.get(1));
+        NDArray hidden = embedTokens.forward(store, new NDList(ids), training).head();
+        for (DecoderLayer layer : layers) {
+            hidden = layer.forward(store, new NDList(hidden, maskBias), training).head();
+        }
+        return norm.forward(store, new NDList(hidden), training);
+    }
+}

@@ -1,0 +1,45 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * The DJL PyTorch engine, loaded without network.
+ *
+ * <p>{@link #pytorch()} sets the system properties {@code ai.djl.offline=true} and
+ * {@code OPT_OUT_TRACKING=true} (unless already set) <em>before</em> the engine first loads, so
+ * DJL takes the native library from the {@code pytorch-native-cpu} jar on the class path and never
+ * downloads one. DJL 0.36's PyTorch JNI has no bfloat16: model code works in float32 only.
+ */
+public final class Engines {
+
+    /** The engine name DJL registers the PyTorch engine under. */
+    public static final String PYTORCH = "PyTorch";
+    static final String OFFLINE_PROPERTY = "ai.djl.offline";
+    static final String OPT_OUT_TRACKING_PROPERTY = "OPT_OUT_TRACKING";
+
+    private Engines() {
+    }
+
+    /** Makes DJL offline, then returns the PyTorch engine. */
+    public static Engine pytorch() {
+        goOffline();
+        return Engine.getEngine(PYTORCH);
+    }
+
+    /** A new root manager on the PyTorch engine's CPU device. */
+    public static NDManager newCpuManager() {
+        Engine engine = pytorch();
+        return engine.newBaseManager(Device.cpu());
+    }
+
+    static void goOffline() {
+        if (System.getProperty(OFFLINE_PROPERTY) == null) {
+            System.setProperty(OFFLINE_PROPERTY, "true");
+        }
+        if (System.getProperty(OPT_OUT_TRACKING_PROPERTY) == null) {
+            System.setProperty(OPT_OUT_TRACKING_PROPERTY, "true");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import org.iterpref.trainer.checkpoint.Checkpoint;
+
+/**
+ * Fills a block tree from a Hugging Face checkpoint by name: a parameter's name is the path of
+ * child names down to it joined with dots ({@code model.layers.0.self_attn.q_proj.weight}). DJL
+ * prefixes child names with their position ({@code "01self_attn"}); that prefix is dropped.
+ */
+final class HfWeights {
+
+    private HfWeights() {
+    }
+
+    /**
+     * Loads every parameter of {@code root} as float32 into {@code manager}.
+     *
+     * @return the HF names loaded
+     */
+    static Set<String> load(Block root, Checkpoint checkpoint, NDManager manager) {
+        Set<String> loaded = new LinkedHashSet<>();
+        load(root, "", checkpoint, manager, loaded);
+        return loaded;
+    }
+
+    private static void load(Block block, String prefix, Checkpoint checkpoint, NDManager manager,
+                             Set<String> loaded) {
+        for (Pair<String, Parameter> entry : block.getDirectParameters()) {
+            Parameter parameter = entry.getValue();
+            String name = prefix + entry.getKey();
+            Shape shape = new Shape(checkpoint.info(name).shape());
+            NDArray array = manager.create(checkpoint.readFloat32(name), shape);
+            parameter.setArray(array);
+            loaded.add(name);
+        }
+        int position = 0;
+        for (Pair<String, Block> child : block.getChildren()) {
+            position++;
+            load(child.getValue(), prefix + hfName(child.getKey(), position) + ".", checkpoint, manager, loaded);
+        }
+    }
+
+    /** {@code ("01self_attn", 1)} → {@code "self_attn"}: drops the {@code %02d} position DJL prepends. */
+    static String hfName(String djlChildName, int position) {
+        String number = String.format(Locale.ROOT, "%02d", position);
+        if (!djlChildName.startsWith(number)) {
+            throw new IllegalStateException("child '" + djlChildName + "' does not start with its position " + number);
+        }
+        return djlChildName.substring(number.length());
+    }
+}
