@@ -28,4 +28,17 @@ final class AttentionMasks {
         NDArray allowed = keys.logicalAnd(causal.reshape(1, 1, length, length));
         return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED);
     }
+
+    /**
+     * {@code [1, 1, n, T]} float32 for {@code n} queries at absolute positions {@code T-n .. T-1}
+     * over {@code T} keys at {@code 0 .. T-1} (one unpadded sequence): 0 where key {@code j <= } the
+     * query's position, {@link #MASKED} elsewhere. Created in {@code manager}.
+     */
+    static NDArray causalAt(NDManager manager, long queries, long keys) {
+        long offset = keys - queries;
+        NDArray keyPos = manager.arange(0, keys, 1, DataType.INT64).reshape(1, keys);
+        NDArray queryPos = manager.arange(offset, keys, 1, DataType.INT64).reshape(queries, 1);
+        NDArray allowed = keyPos.lte(queryPos).reshape(1, 1, queries, keys);
+        return allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED);
+    }
 }

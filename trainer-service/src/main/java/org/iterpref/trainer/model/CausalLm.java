@@ -26,7 +26,20 @@ public final class CausalLm extends HfBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray hidden = model.forward(store, inputs, training).head();
+        return head(store, model.forward(store, inputs, training).head(), training);
+    }
+
+    /** One KV-cached decoding step (see {@link DecoderStack#forwardCached}): logits {@code [1, n, vocab]}. */
+    NDArray forwardCached(ParameterStore store, NDArray ids, KvCache cache) {
+        return head(store, model.forwardCached(store, ids, cache), false).head();
+    }
+
+    /** The number of decoder layers, for sizing a {@link KvCache}. */
+    int layerCount() {
+        return model.layerCount();
+    }
+
+    private NDList head(ParameterStore store, NDArray hidden, boolean training) {
         if (lmHead != null) {
             return lmHead.forward(store, new NDList(hidden), training);
         }

@@ -40,16 +40,35 @@ public final class CausalSelfAttention extends HfBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray x = inputs.get(0);
-        NDArray maskBias = inputs.get(1);
+        return attend(store, inputs.get(0), inputs.get(1), null, 0, training);
+    }
+
+    /**
+     * Attention of {@code x [B, n, hidden]} at absolute positions {@code offset..offset+n-1}. With a
+     * {@code cache}, this step's rotated keys and values are appended to layer {@code layer}'s entry
+     * and the queries attend the whole cached prefix; {@code maskBias} is then {@code [B, 1, n, T]}
+     * over all {@code T} cached keys.
+     */
+    NDArray attendCached(ParameterStore store, NDArray x, NDArray maskBias, KvCache cache, int layer) {
+        return attend(store, x, maskBias, cache, layer, false).head();
+    }
+
+    private NDList attend(ParameterStore store, NDArray x, NDArray maskBias, KvCache cache, int layer,
+                          boolean training) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
         NDArray q = splitHeads(qProj.forward(store, new NDList(x), training).head(), heads);
         NDArray k = splitHeads(kProj.forward(store, new NDList(x), training).head(), kvHeads);
         NDArray v = splitHeads(vProj.forward(store, new NDList(x), training).head(), kvHeads);
-        NDList rotated = rotary.forward(store, new NDList(q, k), training);
+        NDList rotated = rotary.rotateAt(q, k, cache == null ? 0 : cache.length());
         q = rotated.get(0);
-        k = repeatKv(rotated.get(1));
+        k = rotated.get(1);
+        if (cache != null) {
+            NDList full = cache.append(layer, k, v);
+            k = full.get(0);
+            v = full.get(1);
+        }
+        k = repeatKv(k);
         v = repeatKv(v);
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(maskBias);
         NDArray context = scores.softmax(-1).matMul(v)

@@ -35,4 +35,12 @@ public final class DecoderLayer extends HfBlock {
         NDArray normed2 = postAttentionNorm.forward(store, new NDList(h), training).head();
         return new NDList(h.add(mlp.forward(store, new NDList(normed2), training).head()));
     }
+
+    /** One decoding step of {@code x [B, n, hidden]} against layer {@code index}'s entry in {@code cache}. */
+    NDArray forwardCached(ParameterStore store, NDArray x, NDArray maskBias, KvCache cache, int index) {
+        NDArray normed = inputNorm.forward(store, new NDList(x), false).head();
+        NDArray h = x.add(attention.attendCached(store, normed, maskBias, cache, index));
+        NDArray normed2 = postAttentionNorm.forward(store, new NDList(h), false).head();
+        return h.add(mlp.forward(store, new NDList(normed2), false).head());
+    }
 }

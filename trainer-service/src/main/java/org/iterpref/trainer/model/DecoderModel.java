@@ -65,15 +65,56 @@ public final class DecoderModel implements AutoCloseable {
         checkInputs(inputIds, attentionMask);
         NDManager caller = inputIds.getManager();
         try (NDManager scope = weights.newSubManager()) {
-            NDArray ids = inputIds.duplicate();
-            ids.attach(scope);
-            NDArray mask = attentionMask.toType(DataType.INT64, true);
-            mask.attach(scope);
-            ParameterStore store = new ParameterStore(scope, false);
-            NDArray logits = block.forward(store, new NDList(ids, mask), false).head();
+            NDArray logits = forward(scope, inputIds, attentionMask);
             logits.attach(caller);
             return logits;
         }
+    }
+
+    /**
+     * Per-token log-probabilities {@code [B, L-1]} float32: column {@code t} is
+     * {@code log p(inputIds[:, t+1] | inputIds[:, ..t])}, i.e. {@code log_softmax(logits[:, :-1])}
+     * (numerically stable, float32) gathered at {@code inputIds[:, 1:]}. Columns whose target or
+     * context is padding are computed but meaningless. The result belongs to {@code inputIds}' manager.
+     */
+    public NDArray tokenLogProbs(NDArray inputIds, NDArray attentionMask) {
+        checkInputs(inputIds, attentionMask);
+        if (inputIds.getShape().get(1) < 2) {
+            throw new IllegalArgumentException("need at least 2 positions for token log-probs: " + inputIds.getShape());
+        }
+        NDManager caller = inputIds.getManager();
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray logits = forward(scope, inputIds, attentionMask);
+            NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
+            NDArray targets = inputIds.get(":, 1:");
+            targets.attach(scope);
+            NDArray gathered = logProbs.gather(targets.expandDims(-1), -1).squeeze(-1);
+            gathered.attach(caller);
+            return gathered;
+        }
+    }
+
+    /**
+     * Greedy continuation of {@code promptIds}: {@code maxNewTokens} new token ids (no EOS stop),
+     * with a {@link KvCache} — the prompt is prefilled once, then one token per step.
+     */
+    public long[] generateGreedy(long[] promptIds, int maxNewTokens) {
+        return GreedyDecoder.cached(block, weights, promptIds, maxNewTokens).newIds();
+    }
+
+    /** Logits in {@code scope} for a copy of the inputs there. */
+    private NDArray forward(NDManager scope, NDArray inputIds, NDArray attentionMask) {
+        NDArray ids = inputIds.duplicate();
+        ids.attach(scope);
+        NDArray mask = attentionMask.toType(DataType.INT64, true);
+        mask.attach(scope);
+        ParameterStore store = new ParameterStore(scope, false);
+        return block.forward(store, new NDList(ids, mask), false).head();
+    }
+
+    /** The manager holding the weights (parent of per-call scopes). */
+    NDManager weightsManager() {
+        return weights;
     }
 
     private void checkInputs(NDArray inputIds, NDArray attentionMask) {

@@ -44,4 +44,28 @@ public final class DecoderStack extends HfBlock {
         }
         return norm.forward(store, new NDList(hidden), training);
     }
+
+    /**
+     * One decoding step: {@code ids [1, n]} at absolute positions {@code cache.length() ..
+     * cache.length()+n-1}, attending the cached prefix; appends to every layer and advances the
+     * cache by {@code n}. Output: normed hidden states {@code [1, n, hidden]}.
+     */
+    NDArray forwardCached(ParameterStore store, NDArray ids, KvCache cache) {
+        if (cache.layers() != layers.size()) {
+            throw new IllegalArgumentException("cache has " + cache.layers() + " layers, model " + layers.size());
+        }
+        long n = ids.getShape().get(1);
+        NDArray maskBias = AttentionMasks.causalAt(ids.getManager(), n, cache.length() + n);
+        NDArray hidden = embedTokens.forward(store, new NDList(ids), false).head();
+        for (int i = 0; i < layers.size(); i++) {
+            hidden = layers.get(i).forwardCached(store, hidden, maskBias, cache, i);
+        }
+        cache.advance(Math.toIntExact(n));
+        return norm.forward(store, new NDList(hidden), false).head();
+    }
+
+    /** The number of decoder layers. */
+    int layerCount() {
+        return layers.size();
+    }
 }

@@ -30,10 +30,16 @@ public final class RotaryEmbedding extends HfBlock {
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                      PairList<String, Object> params) {
-        NDArray q = inputs.get(0);
-        NDArray k = inputs.get(1);
+        return rotateAt(inputs.get(0), inputs.get(1), 0);
+    }
+
+    /**
+     * Rotates queries {@code [B, H, n, d]} and keys {@code [B, Hkv, n, d]} for the absolute positions
+     * {@code offset .. offset+n-1} (a KV-cached decoding step starts at the cached length).
+     */
+    NDList rotateAt(NDArray q, NDArray k, int offset) {
         int length = Math.toIntExact(q.getShape().get(2));
-        float[][] tables = cosSin(length);
+        float[][] tables = cosSin(offset, length);
         Shape shape = new Shape(length, headDim);
         NDArray cos = q.getManager().create(tables[0], shape);
         NDArray sin = q.getManager().create(tables[1], shape);
@@ -42,13 +48,19 @@ public final class RotaryEmbedding extends HfBlock {
 
     /** {@code [cos, sin]}, each {@code L × d} row-major, for positions {@code 0..L-1}. */
     float[][] cosSin(int length) {
+        return cosSin(0, length);
+    }
+
+    /** {@code [cos, sin]}, each {@code L × d} row-major, for positions {@code offset..offset+L-1}. */
+    float[][] cosSin(int offset, int length) {
         int half = headDim / 2;
         float[] cos = new float[length * headDim];
         float[] sin = new float[length * headDim];
-        for (int pos = 0; pos < length; pos++) {
+        for (int row = 0; row < length; row++) {
+            long pos = (long) offset + row;
             for (int i = 0; i < half; i++) {
                 double angle = pos * Math.pow(theta, -2.0 * i / headDim);
-                int at = pos * headDim + i;
+                int at = row * headDim + i;
                 cos[at] = (float) Math.cos(angle);
                 cos[at + half] = cos[at];
                 sin[at] = (float) Math.sin(angle);
