@@ -1,0 +1,146 @@
+package org.iterpref.trainer.serving;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A validated {@code POST /v1/completions} body (the OpenAI legacy completions API). Parsed from
+ * a JSON tree so that the union-typed fields ({@code prompt}, {@code stop}) and OpenAI's error
+ * messages ({@code param} names the field at fault) come out right.
+ */
+record CompletionRequest(String model, String promptText, long[] promptIds, int maxTokens, double temperature,
+                         double topP, List<String> stop, int n, boolean echo, Integer logprobs, Long seed) {
+
+    static final int MAX_N = 8;
+    static final int MAX_LOGPROBS = 5;
+    private static final Set<String> KNOWN = Set.of("model", "prompt", "max_tokens", "temperature", "top_p",
+            "stop", "n", "echo", "logprobs", "seed", "stream", "user", "presence_penalty", "frequency_penalty",
+            "best_of");
+
+    static CompletionRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
+        }
+        for (String name : body.propertyNames()) {
+            if (!KNOWN.contains(name)) {
+                throw OpenAiException.invalid(name, "Unrecognized request argument supplied: " + name);
+            }
+        }
+        JsonNode model = body.get("model");
+        if (model == null || !model.isString() || model.asString().isBlank()) {
+            throw OpenAiException.invalid("model", "'model' is required and must be a string.");
+        }
+        String promptText = null;
+        long[] promptIds = null;
+        JsonNode prompt = body.get("prompt");
+        if (prompt == null || prompt.isNull()) {
+            throw OpenAiException.invalid("prompt", "'prompt' is required.");
+        } else if (prompt.isString()) {
+            promptText = prompt.asString();
+        } else if (prompt.isArray() && !prompt.isEmpty() && allIntegers(prompt)) {
+            promptIds = new long[prompt.size()];
+            for (int i = 0; i < promptIds.length; i++) {
+                promptIds[i] = prompt.get(i).longValue();
+            }
+        } else {
+            throw OpenAiException.invalid("prompt",
+                    "'prompt' must be a string or a non-empty array of token ids (batches are not supported).");
+        }
+        int maxTokens = intField(body, "max_tokens", 16, 0, Integer.MAX_VALUE);
+        double temperature = number(body, "temperature", 1.0);
+        if (temperature < 0 || temperature > 2) {
+            throw OpenAiException.invalid("temperature", "'temperature' must be between 0 and 2: " + temperature);
+        }
+        double topP = number(body, "top_p", 1.0);
+        if (!(topP > 0) || topP > 1) {
+            throw OpenAiException.invalid("top_p", "'top_p' must be in (0, 1]: " + topP);
+        }
+        int n = intField(body, "n", 1, 1, MAX_N);
+        boolean echo = bool(body, "echo");
+        if (bool(body, "stream")) {
+            throw OpenAiException.invalid("stream", "Streaming is not supported.");
+        }
+        JsonNode bestOf = body.get("best_of");
+        if (bestOf != null && !bestOf.isNull() && !(bestOf.isIntegralNumber() && bestOf.longValue() == n)) {
+            throw OpenAiException.invalid("best_of", "'best_of' is not supported (other than equal to n).");
+        }
+        Integer logprobs = body.has("logprobs") && !body.get("logprobs").isNull()
+                ? intField(body, "logprobs", 0, 0, MAX_LOGPROBS) : null;
+        Long seed = null;
+        JsonNode seedNode = body.get("seed");
+        if (seedNode != null && !seedNode.isNull()) {
+            if (!seedNode.isIntegralNumber() || !seedNode.canConvertToLong()) {
+                throw OpenAiException.invalid("seed", "'seed' must be an integer.");
+            }
+            seed = seedNode.longValue();
+        }
+        return new CompletionRequest(model.asString(), promptText, promptIds, maxTokens, temperature, topP,
+                stops(body.get("stop")), n, echo, logprobs, seed);
+    }
+
+    private static boolean allIntegers(JsonNode array) {
+        for (JsonNode item : array) {
+            if (!item.isIntegralNumber() || !item.canConvertToLong()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> stops(JsonNode stop) {
+        List<String> stops = new ArrayList<>();
+        if (stop == null || stop.isNull()) {
+            return stops;
+        }
+        if (stop.isString()) {
+            stops.add(stop.asString());
+        } else if (stop.isArray() && stop.size() <= 4) {
+            for (JsonNode item : stop) {
+                if (!item.isString()) {
+                    throw OpenAiException.invalid("stop", "'stop' must be a string or a list of up to 4 strings.");
+                }
+                stops.add(item.asString());
+            }
+        } else {
+            throw OpenAiException.invalid("stop", "'stop' must be a string or a list of up to 4 strings.");
+        }
+        stops.removeIf(String::isEmpty);
+        return stops;
+    }
+
+    private static int intField(JsonNode body, String name, int fallback, int min, int max) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
+            throw OpenAiException.invalid(name, "'" + name + "' must be an integer in [" + min + ", " + max + "]: "
+                    + node);
+        }
+        return node.intValue();
+    }
+
+    private static double number(JsonNode body, String name, double fallback) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isNumber()) {
+            throw OpenAiException.invalid(name, "'" + name + "' must be a number: " + node);
+        }
+        return node.doubleValue();
+    }
+
+    private static boolean bool(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw OpenAiException.invalid(name, "'" + name + "' must be a boolean: " + node);
+        }
+        return node.booleanValue();
+    }
+}

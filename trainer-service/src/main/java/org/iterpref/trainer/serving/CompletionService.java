@@ -1,0 +1,204 @@
+package org.iterpref.trainer.serving;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.iterpref.trainer.model.Engines;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * OpenAI legacy completions on a {@link LoadedModel}: greedy ({@code temperature 0}, the model's
+ * KV-cached greedy decoder) or seeded temperature / nucleus sampling, cut at the first EOS or stop
+ * string; log-probs (of the model, temperature 1) from {@code DecoderModel.tokenLogProbs}.
+ */
+@Service
+public class CompletionService {
+
+    private final ModelRegistry registry;
+    private final ConcurrencyLimiter limiter;
+
+    public CompletionService(ModelRegistry registry, ConcurrencyLimiter limiter) {
+        this.registry = registry;
+        this.limiter = limiter;
+    }
+
+    /** The response body for a validated request. */
+    Map<String, Object> complete(CompletionRequest request) {
+        LoadedModel loaded = registry.find(request.model()).orElseThrow(() -> new OpenAiException(
+                HttpStatus.NOT_FOUND, "invalid_request_error",
+                "The model '" + request.model() + "' does not exist.", "model", "model_not_found"));
+        long[] prompt = promptIds(loaded, request);
+        limiter.acquire();
+        try {
+            return run(loaded, request, prompt);
+        } finally {
+            limiter.release();
+        }
+    }
+
+    private static long[] promptIds(LoadedModel loaded, CompletionRequest request) {
+        long[] ids = request.promptIds() != null ? request.promptIds()
+                : loaded.tokenizer().encode(request.promptText()).ids();
+        if (ids.length == 0) {
+            throw OpenAiException.invalid("prompt", "The prompt must not be empty.");
+        }
+        int vocab = loaded.model().config().vocabSize();
+        for (long id : ids) {
+            if (id < 0 || id >= vocab) {
+                throw OpenAiException.invalid("prompt", "Token id " + id + " is outside the vocabulary [0, " + vocab + ").");
+            }
+        }
+        if (ids.length > loaded.contextLength()) {
+            throw OpenAiException.invalid("prompt", "The prompt has " + ids.length
+                    + " tokens; this model's maximum context length is " + loaded.contextLength() + " tokens.");
+        }
+        if ((long) ids.length + request.maxTokens() > loaded.contextLength()) {
+            throw OpenAiException.invalid("max_tokens", "This model's maximum context length is "
+                    + loaded.contextLength() + " tokens, however you requested " + (ids.length + (long) request.maxTokens())
+                    + " tokens (" + ids.length + " in your prompt; " + request.maxTokens() + " for the completion).");
+        }
+        return ids;
+    }
+
+    private Map<String, Object> run(LoadedModel loaded, CompletionRequest request, long[] prompt) {
+        Random random = request.seed() == null ? new Random() : new Random(request.seed());
+        List<Map<String, Object>> choices = new ArrayList<>();
+        int completionTokens = 0;
+        String promptText = request.promptText() != null ? request.promptText()
+                : loaded.tokenizer().decode(prompt, false);
+        for (int index = 0; index < request.n(); index++) {
+            long[] generated = request.temperature() == 0
+                    ? loaded.model().generateGreedy(prompt, request.maxTokens())
+                    : sample(loaded, prompt, request, random);
+            Cut cut = cut(loaded, generated, request.stop());
+            completionTokens += cut.counted();
+            Map<String, Object> choice = new LinkedHashMap<>();
+            choice.put("index", index);
+            choice.put("text", request.echo() ? promptText + cut.text() : cut.text());
+            choice.put("finish_reason", cut.stopped() ? "stop" : "length");
+            choice.put("logprobs", request.logprobs() == null ? null
+                    : logprobs(loaded, prompt, cut.ids(), request.echo(), promptText));
+            choices.add(choice);
+        }
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("prompt_tokens", prompt.length);
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", prompt.length + completionTokens);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", "cmpl-" + UUID.randomUUID().toString().replace("-", ""));
+        body.put("object", "text_completion");
+        body.put("created", System.currentTimeMillis() / 1000);
+        body.put("model", loaded.name());
+        body.put("choices", choices);
+        body.put("usage", usage);
+        return body;
+    }
+
+    /** Sampling without a cache (a full forward pass per step), stopping early at EOS. */
+    private static long[] sample(LoadedModel loaded, long[] prompt, CompletionRequest request, Random random) {
+        long[] prefix = Arrays.copyOf(prompt, prompt.length + request.maxTokens());
+        int length = prompt.length;
+        try (NDManager manager = Engines.newCpuManager()) {
+            for (int step = 0; step < request.maxTokens(); step++) {
+                float[] last;
+                try (NDManager scope = manager.newSubManager()) {
+                    Shape shape = new Shape(1, length);
+                    NDArray ids = scope.create(Arrays.copyOf(prefix, length), shape);
+                    NDArray logits = loaded.model().logits(ids, scope.ones(shape, ids.getDataType()));
+                    last = logits.get("0, -1, :").toFloatArray();
+                }
+                long next = Sampling.sample(last, request.temperature(), request.topP(), random);
+                prefix[length++] = next;
+                if (loaded.tokenizer().specialTokens().isEos(next)) {
+                    break;
+                }
+            }
+        }
+        return Arrays.copyOfRange(prefix, prompt.length, length);
+    }
+
+    /**
+     * The completion as returned: up to the first EOS (not included in the text, counted as
+     * generated) or up to the first stop string (the text ends before it).
+     */
+    record Cut(long[] ids, String text, boolean stopped, int counted) {
+    }
+
+    static Cut cut(LoadedModel loaded, long[] generated, List<String> stops) {
+        int end = generated.length;
+        boolean stopped = false;
+        for (int i = 0; i < generated.length; i++) {
+            if (loaded.tokenizer().specialTokens().isEos(generated[i])) {
+                end = i;
+                stopped = true;
+                break;
+            }
+        }
+        int counted = stopped ? end + 1 : end;
+        if (!stops.isEmpty()) {
+            for (int k = 1; k <= end; k++) {
+                String text = loaded.tokenizer().decode(Arrays.copyOf(generated, k), true);
+                int at = firstStop(text, stops);
+                if (at >= 0) {
+                    return new Cut(Arrays.copyOf(generated, k), text.substring(0, at), true, k);
+                }
+            }
+        }
+        long[] kept = Arrays.copyOf(generated, end);
+        return new Cut(kept, loaded.tokenizer().decode(kept, true), stopped, counted);
+    }
+
+    private static int firstStop(String text, List<String> stops) {
+        int best = -1;
+        for (String stop : stops) {
+            int at = text.indexOf(stop);
+            if (at >= 0 && (best < 0 || at < best)) {
+                best = at;
+            }
+        }
+        return best;
+    }
+
+    /** OpenAI's legacy logprobs object; with echo the prompt's tokens come first, the very first with null. */
+    private static Map<String, Object> logprobs(LoadedModel loaded, long[] prompt, long[] completion, boolean echo,
+            String promptText) {
+        long[] all = new long[prompt.length + completion.length];
+        System.arraycopy(prompt, 0, all, 0, prompt.length);
+        System.arraycopy(completion, 0, all, prompt.length, completion.length);
+        float[] logProbs = all.length < 2 ? new float[0] : tokenLogProbs(loaded, all);
+        int from = echo ? 0 : prompt.length;
+        List<String> tokens = new ArrayList<>();
+        List<Float> tokenLogprobs = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        int offset = echo ? 0 : promptText.codePointCount(0, promptText.length());
+        for (int i = from; i < all.length; i++) {
+            String token = loaded.tokenizer().decode(new long[] {all[i]}, false);
+            tokens.add(token);
+            tokenLogprobs.add(i == 0 ? null : logProbs[i - 1]);
+            offsets.add(offset);
+            offset += token.codePointCount(0, token.length());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tokens", tokens);
+        body.put("token_logprobs", tokenLogprobs);
+        body.put("top_logprobs", null);
+        body.put("text_offset", offsets);
+        return body;
+    }
+
+    static float[] tokenLogProbs(LoadedModel loaded, long[] ids) {
+        try (NDManager manager = Engines.newCpuManager()) {
+            Shape shape = new Shape(1, ids.length);
+            NDArray input = manager.create(ids, shape);
+            return loaded.model().tokenLogProbs(input, manager.ones(shape, input.getDataType())).get(0).toFloatArray();
+        }
+    }
+}
