@@ -89,7 +89,7 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         return true;
     }
 
-    private static List<String> stops(JsonNode stop) {
+    static List<String> stops(JsonNode stop) {
         List<String> stops = new ArrayList<>();
         if (stop == null || stop.isNull()) {
             return stops;
@@ -110,7 +110,7 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         return stops;
     }
 
-    private static int intField(JsonNode body, String name, int fallback, int min, int max) {
+    static int intField(JsonNode body, String name, int fallback, int min, int max) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return fallback;
@@ -122,7 +122,7 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         return node.intValue();
     }
 
-    private static double number(JsonNode body, String name, double fallback) {
+    static double number(JsonNode body, String name, double fallback) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return fallback;
@@ -133,7 +133,7 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         return node.doubleValue();
     }
 
-    private static boolean bool(JsonNode body, String name) {
+    static boolean bool(JsonNode body, String name) {
         JsonNode node = body.get(name);
         if (node == null || node.isNull()) {
             return false;

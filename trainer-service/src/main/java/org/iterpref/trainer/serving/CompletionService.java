@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.LongPredicate;
 import org.iterpref.trainer.model.Engines;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -56,15 +56,7 @@ public class CompletionService {
                 throw OpenAiException.invalid("prompt", "Token id " + id + " is outside the vocabulary [0, " + vocab + ").");
             }
         }
-        if (ids.length > loaded.contextLength()) {
-            throw OpenAiException.invalid("prompt", "The prompt has " + ids.length
-                    + " tokens; this model's maximum context length is " + loaded.contextLength() + " tokens.");
-        }
-        if ((long) ids.length + request.maxTokens() > loaded.contextLength()) {
-            throw OpenAiException.invalid("max_tokens", "This model's maximum context length is "
-                    + loaded.contextLength() + " tokens, however you requested " + (ids.length + (long) request.maxTokens())
-                    + " tokens (" + ids.length + " in your prompt; " + request.maxTokens() + " for the completion).");
-        }
+        Generation.checkContext(loaded, ids.length, request.maxTokens(), "prompt");
         return ids;
     }
 
@@ -75,10 +67,10 @@ public class CompletionService {
         String promptText = request.promptText() != null ? request.promptText()
                 : loaded.tokenizer().decode(prompt, false);
         for (int index = 0; index < request.n(); index++) {
-            long[] generated = request.temperature() == 0
-                    ? loaded.model().generateGreedy(prompt, request.maxTokens())
-                    : sample(loaded, prompt, request, random);
-            Cut cut = cut(loaded, generated, request.stop());
+            LongPredicate isEos = loaded.tokenizer().specialTokens()::isEos;
+            long[] generated = Generation.generate(loaded, prompt, request.maxTokens(), request.temperature(),
+                    request.topP(), random, isEos);
+            Generation.Cut cut = Generation.cut(loaded, generated, request.stop(), isEos);
             completionTokens += cut.counted();
             Map<String, Object> choice = new LinkedHashMap<>();
             choice.put("index", index);
@@ -100,71 +92,6 @@ public class CompletionService {
         body.put("choices", choices);
         body.put("usage", usage);
         return body;
-    }
-
-    /** Sampling without a cache (a full forward pass per step), stopping early at EOS. */
-    private static long[] sample(LoadedModel loaded, long[] prompt, CompletionRequest request, Random random) {
-        long[] prefix = Arrays.copyOf(prompt, prompt.length + request.maxTokens());
-        int length = prompt.length;
-        try (NDManager manager = Engines.newCpuManager()) {
-            for (int step = 0; step < request.maxTokens(); step++) {
-                float[] last;
-                try (NDManager scope = manager.newSubManager()) {
-                    Shape shape = new Shape(1, length);
-                    NDArray ids = scope.create(Arrays.copyOf(prefix, length), shape);
-                    NDArray logits = loaded.model().logits(ids, scope.ones(shape, ids.getDataType()));
-                    last = logits.get("0, -1, :").toFloatArray();
-                }
-                long next = Sampling.sample(last, request.temperature(), request.topP(), random);
-                prefix[length++] = next;
-                if (loaded.tokenizer().specialTokens().isEos(next)) {
-                    break;
-                }
-            }
-        }
-        return Arrays.copyOfRange(prefix, prompt.length, length);
-    }
-
-    /**
-     * The completion as returned: up to the first EOS (not included in the text, counted as
-     * generated) or up to the first stop string (the text ends before it).
-     */
-    record Cut(long[] ids, String text, boolean stopped, int counted) {
-    }
-
-    static Cut cut(LoadedModel loaded, long[] generated, List<String> stops) {
-        int end = generated.length;
-        boolean stopped = false;
-        for (int i = 0; i < generated.length; i++) {
-            if (loaded.tokenizer().specialTokens().isEos(generated[i])) {
-                end = i;
-                stopped = true;
-                break;
-            }
-        }
-        int counted = stopped ? end + 1 : end;
-        if (!stops.isEmpty()) {
-            for (int k = 1; k <= end; k++) {
-                String text = loaded.tokenizer().decode(Arrays.copyOf(generated, k), true);
-                int at = firstStop(text, stops);
-                if (at >= 0) {
-                    return new Cut(Arrays.copyOf(generated, k), text.substring(0, at), true, k);
-                }
-            }
-        }
-        long[] kept = Arrays.copyOf(generated, end);
-        return new Cut(kept, loaded.tokenizer().decode(kept, true), stopped, counted);
-    }
-
-    private static int firstStop(String text, List<String> stops) {
-        int best = -1;
-        for (String stop : stops) {
-            int at = text.indexOf(stop);
-            if (at >= 0 && (best < 0 || at < best)) {
-                best = at;
-            }
-        }
-        return best;
     }
 
     /** OpenAI's legacy logprobs object; with echo the prompt's tokens come first, the very first with null. */

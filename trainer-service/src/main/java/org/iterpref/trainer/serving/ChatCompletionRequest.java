@@ -1,0 +1,94 @@
+package org.iterpref.trainer.serving;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A validated {@code POST /v1/chat/completions} body (OpenAI chat format, text content only).
+ * Shares field validation with {@link CompletionRequest}.
+ */
+record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTokens, double temperature,
+                             double topP, List<String> stop, int n, Long seed) {
+
+    /** Default completion budget when {@code max_tokens} is absent. */
+    static final int DEFAULT_MAX_TOKENS = 16;
+    static final Set<String> ROLES = Set.of("system", "user", "assistant");
+    private static final Set<String> KNOWN = Set.of("model", "messages", "max_tokens", "temperature", "top_p",
+            "stop", "n", "seed", "stream", "user", "presence_penalty", "frequency_penalty");
+    private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name");
+
+    /** One chat turn. */
+    record ChatMessage(String role, String content) {
+    }
+
+    static ChatCompletionRequest parse(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
+        }
+        for (String name : body.propertyNames()) {
+            if (!KNOWN.contains(name)) {
+                throw OpenAiException.invalid(name, "Unrecognized request argument supplied: " + name);
+            }
+        }
+        JsonNode model = body.get("model");
+        if (model == null || !model.isString() || model.asString().isBlank()) {
+            throw OpenAiException.invalid("model", "'model' is required and must be a string.");
+        }
+        List<ChatMessage> messages = messages(body.get("messages"));
+        int maxTokens = CompletionRequest.intField(body, "max_tokens", DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE);
+        double temperature = CompletionRequest.number(body, "temperature", 1.0);
+        if (temperature < 0 || temperature > 2) {
+            throw OpenAiException.invalid("temperature", "'temperature' must be between 0 and 2: " + temperature);
+        }
+        double topP = CompletionRequest.number(body, "top_p", 1.0);
+        if (!(topP > 0) || topP > 1) {
+            throw OpenAiException.invalid("top_p", "'top_p' must be in (0, 1]: " + topP);
+        }
+        int n = CompletionRequest.intField(body, "n", 1, 1, CompletionRequest.MAX_N);
+        if (CompletionRequest.bool(body, "stream")) {
+            throw OpenAiException.invalid("stream", "Streaming is not supported yet.");
+        }
+        Long seed = null;
+        JsonNode seedNode = body.get("seed");
+        if (seedNode != null && !seedNode.isNull()) {
+            if (!seedNode.isIntegralNumber() || !seedNode.canConvertToLong()) {
+                throw OpenAiException.invalid("seed", "'seed' must be an integer.");
+            }
+            seed = seedNode.longValue();
+        }
+        return new ChatCompletionRequest(model.asString(), messages, maxTokens, temperature, topP,
+                CompletionRequest.stops(body.get("stop")), n, seed);
+    }
+
+    private static List<ChatMessage> messages(JsonNode node) {
+        if (node == null || !node.isArray() || node.isEmpty()) {
+            throw OpenAiException.invalid("messages", "'messages' is required and must be a non-empty array.");
+        }
+        List<ChatMessage> messages = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode message = node.get(i);
+            if (!message.isObject()) {
+                throw OpenAiException.invalid("messages", "messages[" + i + "] must be an object.");
+            }
+            for (String name : message.propertyNames()) {
+                if (!MESSAGE_FIELDS.contains(name)) {
+                    throw OpenAiException.invalid("messages", "messages[" + i + "]: unrecognized field '" + name + "'.");
+                }
+            }
+            JsonNode role = message.get("role");
+            if (role == null || !role.isString() || !ROLES.contains(role.asString())) {
+                throw OpenAiException.invalid("messages", "messages[" + i + "].role must be one of "
+                        + "'system', 'user', 'assistant': " + role);
+            }
+            JsonNode content = message.get("content");
+            if (content == null || !content.isString()) {
+                throw OpenAiException.invalid("messages", "messages[" + i + "].content must be a string "
+                        + "(content parts are not supported).");
+            }
+            messages.add(new ChatMessage(role.asString(), content.asString()));
+        }
+        return List.copyOf(messages);
+    }
+}

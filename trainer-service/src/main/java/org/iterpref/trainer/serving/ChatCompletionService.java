@@ -1,0 +1,83 @@
+package org.iterpref.trainer.serving;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.UUID;
+import java.util.function.LongPredicate;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+
+/**
+ * OpenAI chat completions on a {@link LoadedModel}: the messages rendered as ChatML, then the
+ * shared {@link Generation} (greedy or seeded sampling), stopping at {@code <|im_end|>}, any EOS
+ * id, {@code max_tokens} or a stop string. Runs under the same {@link ConcurrencyLimiter}.
+ */
+@Service
+public class ChatCompletionService {
+
+    private final ModelRegistry registry;
+    private final ConcurrencyLimiter limiter;
+
+    public ChatCompletionService(ModelRegistry registry, ConcurrencyLimiter limiter) {
+        this.registry = registry;
+        this.limiter = limiter;
+    }
+
+    /** The response body for a validated request. */
+    Map<String, Object> complete(ChatCompletionRequest request) {
+        LoadedModel loaded = registry.find(request.model()).orElseThrow(() -> new OpenAiException(
+                HttpStatus.NOT_FOUND, "invalid_request_error",
+                "The model '" + request.model() + "' does not exist.", "model", "model_not_found"));
+        OptionalLong imEnd = ChatPrompt.chatMlEndId(loaded.tokenizer());
+        if (imEnd.isEmpty()) {
+            throw ChatPrompt.unsupported(loaded.name(), loaded.tokenizer().chatTemplate().isPresent());
+        }
+        long[] prompt = loaded.tokenizer().encode(ChatPrompt.chatMl(request.messages())).ids();
+        Generation.checkContext(loaded, prompt.length, request.maxTokens(), "messages");
+        long end = imEnd.getAsLong();
+        LongPredicate isStop = id -> id == end || loaded.tokenizer().specialTokens().isEos(id);
+        limiter.acquire();
+        try {
+            return run(loaded, request, prompt, isStop);
+        } finally {
+            limiter.release();
+        }
+    }
+
+    private static Map<String, Object> run(LoadedModel loaded, ChatCompletionRequest request, long[] prompt,
+            LongPredicate isStop) {
+        Random random = request.seed() == null ? new Random() : new Random(request.seed());
+        List<Map<String, Object>> choices = new ArrayList<>();
+        int completionTokens = 0;
+        for (int index = 0; index < request.n(); index++) {
+            long[] generated = Generation.generate(loaded, prompt, request.maxTokens(), request.temperature(),
+                    request.topP(), random, isStop);
+            Generation.Cut cut = Generation.cut(loaded, generated, request.stop(), isStop);
+            completionTokens += cut.counted();
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("role", "assistant");
+            message.put("content", cut.text());
+            Map<String, Object> choice = new LinkedHashMap<>();
+            choice.put("index", index);
+            choice.put("message", message);
+            choice.put("finish_reason", cut.stopped() ? "stop" : "length");
+            choices.add(choice);
+        }
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("prompt_tokens", prompt.length);
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", prompt.length + completionTokens);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""));
+        body.put("object", "chat.completion");
+        body.put("created", System.currentTimeMillis() / 1000);
+        body.put("model", loaded.name());
+        body.put("choices", choices);
+        body.put("usage", usage);
+        return body;
+    }
+}
