@@ -8,7 +8,6 @@ import java.util.OptionalLong;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.LongPredicate;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -29,9 +28,7 @@ public class ChatCompletionService {
 
     /** The response body for a validated request. */
     Map<String, Object> complete(ChatCompletionRequest request) {
-        LoadedModel loaded = registry.find(request.model()).orElseThrow(() -> new OpenAiException(
-                HttpStatus.NOT_FOUND, "invalid_request_error",
-                "The model '" + request.model() + "' does not exist.", "model", "model_not_found"));
+        LoadedModel loaded = registry.require(request.model());
         OptionalLong imEnd = ChatPrompt.chatMlEndId(loaded.tokenizer());
         if (imEnd.isEmpty()) {
             throw ChatPrompt.unsupported(loaded.name(), loaded.tokenizer().chatTemplate().isPresent());

@@ -11,7 +11,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.function.LongPredicate;
 import org.iterpref.trainer.model.Engines;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
@@ -32,9 +31,7 @@ public class CompletionService {
 
     /** The response body for a validated request. */
     Map<String, Object> complete(CompletionRequest request) {
-        LoadedModel loaded = registry.find(request.model()).orElseThrow(() -> new OpenAiException(
-                HttpStatus.NOT_FOUND, "invalid_request_error",
-                "The model '" + request.model() + "' does not exist.", "model", "model_not_found"));
+        LoadedModel loaded = registry.require(request.model());
         long[] prompt = promptIds(loaded, request);
         limiter.acquire();
         try {

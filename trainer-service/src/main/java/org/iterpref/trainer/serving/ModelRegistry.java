@@ -97,6 +97,12 @@ public class ModelRegistry implements AutoCloseable {
         return Optional.ofNullable(name == null ? null : models.get(name));
     }
 
+    /** The model served under {@code name}, or the OpenAI "model not found" error (404, param model). */
+    LoadedModel require(String name) {
+        return find(name).orElseThrow(() -> new OpenAiException(org.springframework.http.HttpStatus.NOT_FOUND,
+                "invalid_request_error", "The model '" + name + "' does not exist.", "model", "model_not_found"));
+    }
+
     /** All served models, in configuration order. */
     public Collection<LoadedModel> all() {
         return List.copyOf(models.values());

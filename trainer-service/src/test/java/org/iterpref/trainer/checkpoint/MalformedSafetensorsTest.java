@@ -1,5 +1,6 @@
 package org.iterpref.trainer.checkpoint;
 
+import org.iterpref.trainer.Fixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

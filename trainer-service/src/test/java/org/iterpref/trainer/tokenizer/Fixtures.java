@@ -19,17 +19,12 @@ final class Fixtures {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private static Path root;
-
     private Fixtures() {
     }
 
     /** The {@code shared/fixtures} directory; fails the test run clearly when there is none. */
-    static synchronized Path root() {
-        if (root == null) {
-            root = locate();
-        }
-        return root;
+    static Path root() {
+        return org.iterpref.trainer.Fixtures.root();
     }
 
     /** A fixture directory such as {@code tokenizer-qwen} or {@code models/tiny-qwen2}. */
@@ -73,25 +68,5 @@ final class Fixtures {
                     node.get("decoded").stringValue()));
         }
         return vectors;
-    }
-
-    private static Path locate() {
-        String override = System.getProperty("iterpref.fixtures", System.getenv("ITERPREF_FIXTURES"));
-        if (override != null && !override.isBlank()) {
-            Path path = Path.of(override).toAbsolutePath();
-            if (!Files.isDirectory(path)) {
-                throw new IllegalStateException("iterpref.fixtures / ITERPREF_FIXTURES is not a directory: " + path);
-            }
-            return path;
-        }
-        Path start = Path.of("").toAbsolutePath();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("fixtures");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("shared/fixtures not found in " + start + " or any directory above it; "
-                + "put a copy of shared/ beside the clone or set -Diterpref.fixtures=<dir>");
     }
 }

@@ -1,4 +1,4 @@
-package org.iterpref.trainer.checkpoint;
+package org.iterpref.trainer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,16 +9,17 @@ import java.util.stream.Stream;
 /**
  * Locates the golden fixtures: {@code shared/fixtures} in the working directory or any directory
  * above it — {@code /work/shared/fixtures} beside the main checkout, and {@code <clone>/../shared}
- * in CI. The system property {@code iterpref.fixtures} overrides the search.
+ * in CI. The system property {@code iterpref.fixtures} overrides the search. Shared by every
+ * test package of the trainer.
  */
-final class Fixtures {
+public final class Fixtures {
 
     private static Path root;
 
     private Fixtures() {
     }
 
-    static synchronized Path root() {
+    public static synchronized Path root() {
         if (root == null) {
             root = locate();
         }
@@ -26,7 +27,7 @@ final class Fixtures {
     }
 
     /** {@code models/<name>} in the fixtures. */
-    static Path model(String name) {
+    public static Path model(String name) {
         return root().resolve("models").resolve(name);
     }
 
@@ -34,7 +35,7 @@ final class Fixtures {
      * A writable copy of fixture model {@code name} in {@code target} (the fixtures are read-only,
      * and copying bytes rather than files drops that mode).
      */
-    static Path copyModel(String name, Path target) {
+    public static Path copyModel(String name, Path target) {
         try (Stream<Path> files = Files.list(model(name))) {
             Files.createDirectories(target);
             for (Path file : files.toList()) {
