@@ -102,6 +102,14 @@ public final class DecoderModel implements AutoCloseable {
         return GreedyDecoder.cached(block, weights, promptIds, maxNewTokens).newIds();
     }
 
+    /**
+     * Greedy continuation without a cache: a full forward pass over the whole prefix each step. The
+     * reference the KV-cached decoder is checked and benchmarked against.
+     */
+    public long[] generateGreedyUncached(long[] promptIds, int maxNewTokens) {
+        return GreedyDecoder.uncached(this, promptIds, maxNewTokens).newIds();
+    }
+
     /** Logits in {@code scope} for a copy of the inputs there. */
     private NDArray forward(NDManager scope, NDArray inputIds, NDArray attentionMask) {
         NDArray ids = inputIds.duplicate();
