@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.iterpref.trainer.checkpoint.Checkpoint;
 import org.iterpref.trainer.checkpoint.ModelConfig;
 
@@ -92,6 +94,49 @@ public final class DecoderModel implements AutoCloseable {
             gathered.attach(caller);
             return gathered;
         }
+    }
+
+    /**
+     * For a single sequence {@code ids}: {@code log p(ids[t+1] | ids[..t])} for every {@code t}, and
+     * when {@code topK > 0} the {@code topK} most likely tokens at each of those positions with their
+     * log-probs (float32 log-softmax, as {@link #tokenLogProbs}).
+     */
+    public PromptLogProbs promptLogProbs(long[] ids, int topK) {
+        if (ids.length < 2) {
+            return new PromptLogProbs(new float[0], new long[0][], new float[0][]);
+        }
+        try (NDManager scope = weights.newSubManager()) {
+            Shape shape = new Shape(1, ids.length);
+            NDArray input = scope.create(ids, shape);
+            NDArray logProbs = forward(scope, input, scope.ones(shape, DataType.INT64))
+                    .get("0, :-1, :").logSoftmax(-1);
+            NDArray targets = input.get("0, 1:").expandDims(-1);
+            float[] chosen = logProbs.gather(targets, -1).squeeze(-1).toFloatArray();
+            int positions = ids.length - 1;
+            long[][] topIds = new long[positions][];
+            float[][] topValues = new float[positions][];
+            Arrays.fill(topIds, new long[0]);
+            Arrays.fill(topValues, new float[0]);
+            if (topK > 0) {
+                int k = Math.min(topK, config.vocabSize());
+                NDList top = logProbs.topK(k, -1, true, true);
+                float[] values = top.get(0).toFloatArray();
+                long[] indices = top.get(1).toType(DataType.INT64, false).toLongArray();
+                for (int t = 0; t < positions; t++) {
+                    topValues[t] = Arrays.copyOfRange(values, t * k, (t + 1) * k);
+                    topIds[t] = Arrays.copyOfRange(indices, t * k, (t + 1) * k);
+                }
+            }
+            return new PromptLogProbs(chosen, topIds, topValues);
+        }
+    }
+
+    /**
+     * A new KV-cached decoding session on this model (close it to free its cache). Sessions run
+     * concurrently; each holds its own cache.
+     */
+    public DecodingSession newSession() {
+        return new DecodingSession(block, weights, config.maxPositionEmbeddings());
     }
 
     /**

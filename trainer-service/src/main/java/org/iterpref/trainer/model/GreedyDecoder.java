@@ -3,7 +3,6 @@ package org.iterpref.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 
 /**
@@ -25,11 +24,11 @@ final class GreedyDecoder {
         check(promptIds, maxNewTokens);
         long[] out = new long[maxNewTokens];
         float[] last = new float[0];
-        try (KvCache cache = new KvCache(block.layerCount(), weights)) {
+        try (DecodingSession session = new DecodingSession(block, weights, Integer.MAX_VALUE)) {
             long[] step = promptIds;
             for (int i = 0; i < maxNewTokens; i++) {
-                last = cachedStep(block, weights, cache, step);
-                out[i] = argmax(last);
+                last = session.feed(step);
+                out[i] = Logits.argmax(last);
                 step = new long[] {out[i]};
             }
         }
@@ -49,28 +48,9 @@ final class GreedyDecoder {
                 last = logits.get("0, -1, :").toFloatArray();
             }
             prefix = Arrays.copyOf(prefix, prefix.length + 1);
-            prefix[prefix.length - 1] = argmax(last);
+            prefix[prefix.length - 1] = Logits.argmax(last);
         }
         return new Trace(Arrays.copyOfRange(prefix, promptIds.length, prefix.length), last);
-    }
-
-    private static float[] cachedStep(CausalLm block, NDManager weights, KvCache cache, long[] step) {
-        try (NDManager scope = weights.newSubManager()) {
-            NDArray ids = scope.create(step, new Shape(1, step.length));
-            NDArray logits = block.forwardCached(new ParameterStore(scope, false), ids, cache);
-            return logits.get("0, -1, :").toFloatArray();
-        }
-    }
-
-    /** The index of the largest logit (the first one on ties, as torch.argmax). */
-    static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static void check(long[] promptIds, int maxNewTokens) {

@@ -10,13 +10,17 @@ import tools.jackson.databind.JsonNode;
  * Shares field validation with {@link CompletionRequest}.
  */
 record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTokens, double temperature,
-                             double topP, List<String> stop, int n, Long seed) {
+                             double topP, List<String> stop, int n, Long seed, boolean logprobs,
+                             int topLogprobs, boolean stream, boolean includeUsage) {
 
     /** Default completion budget when {@code max_tokens} is absent. */
     static final int DEFAULT_MAX_TOKENS = 16;
     static final Set<String> ROLES = Set.of("system", "user", "assistant");
     private static final Set<String> KNOWN = Set.of("model", "messages", "max_tokens", "temperature", "top_p",
-            "stop", "n", "seed", "stream", "user", "presence_penalty", "frequency_penalty");
+            "stop", "n", "seed", "stream", "user", "presence_penalty", "frequency_penalty", "stream_options", "logprobs",
+            "top_logprobs", "max_completion_tokens", "logit_bias", "response_format");
+    /** Most alternatives per token OpenAI allows in chat log-probs. */
+    static final int MAX_TOP_LOGPROBS = 20;
     private static final Set<String> MESSAGE_FIELDS = Set.of("role", "content", "name");
 
     /** One chat turn. */
@@ -37,7 +41,13 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
             throw OpenAiException.invalid("model", "'model' is required and must be a string.");
         }
         List<ChatMessage> messages = messages(body.get("messages"));
-        int maxTokens = CompletionRequest.intField(body, "max_tokens", DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE);
+        if (body.has("max_tokens") && body.has("max_completion_tokens")) {
+            throw OpenAiException.invalid("max_completion_tokens",
+                    "Give either 'max_tokens' or 'max_completion_tokens', not both.");
+        }
+        int maxTokens = body.has("max_completion_tokens")
+                ? CompletionRequest.intField(body, "max_completion_tokens", DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE)
+                : CompletionRequest.intField(body, "max_tokens", DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE);
         double temperature = CompletionRequest.number(body, "temperature", 1.0);
         if (temperature < 0 || temperature > 2) {
             throw OpenAiException.invalid("temperature", "'temperature' must be between 0 and 2: " + temperature);
@@ -47,9 +57,15 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
             throw OpenAiException.invalid("top_p", "'top_p' must be in (0, 1]: " + topP);
         }
         int n = CompletionRequest.intField(body, "n", 1, 1, CompletionRequest.MAX_N);
-        if (CompletionRequest.bool(body, "stream")) {
-            throw OpenAiException.invalid("stream", "Streaming is not supported yet.");
+        boolean stream = CompletionRequest.bool(body, "stream");
+        boolean includeUsage = CompletionRequest.includeUsage(body, stream);
+        boolean logprobs = CompletionRequest.bool(body, "logprobs");
+        int topLogprobs = CompletionRequest.intField(body, "top_logprobs", 0, 0, MAX_TOP_LOGPROBS);
+        if (topLogprobs > 0 && !logprobs) {
+            throw OpenAiException.invalid("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
         }
+        CompletionRequest.unsupportedUnlessEmpty(body, "logit_bias");
+        responseFormat(body.get("response_format"));
         Long seed = null;
         JsonNode seedNode = body.get("seed");
         if (seedNode != null && !seedNode.isNull()) {
@@ -59,7 +75,18 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
             seed = seedNode.longValue();
         }
         return new ChatCompletionRequest(model.asString(), messages, maxTokens, temperature, topP,
-                CompletionRequest.stops(body.get("stop")), n, seed);
+                CompletionRequest.stops(body.get("stop")), n, seed, logprobs, topLogprobs, stream, includeUsage);
+    }
+
+    /** Only plain text output: {@code response_format} absent or {@code {"type": "text"}}. */
+    private static void responseFormat(JsonNode format) {
+        if (format == null || format.isNull()) {
+            return;
+        }
+        JsonNode type = format.isObject() ? format.get("type") : null;
+        if (type == null || !type.isString() || !type.asString().equals("text") || format.size() != 1) {
+            throw OpenAiException.invalid("response_format", "Only {\"type\": \"text\"} is supported.");
+        }
     }
 
     private static List<ChatMessage> messages(JsonNode node) {

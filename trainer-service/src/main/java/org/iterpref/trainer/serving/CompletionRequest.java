@@ -11,13 +11,14 @@ import tools.jackson.databind.JsonNode;
  * messages ({@code param} names the field at fault) come out right.
  */
 record CompletionRequest(String model, String promptText, long[] promptIds, int maxTokens, double temperature,
-                         double topP, List<String> stop, int n, boolean echo, Integer logprobs, Long seed) {
+                         double topP, List<String> stop, int n, boolean echo, Integer logprobs, Long seed,
+                         boolean stream, boolean includeUsage) {
 
     static final int MAX_N = 8;
     static final int MAX_LOGPROBS = 5;
     private static final Set<String> KNOWN = Set.of("model", "prompt", "max_tokens", "temperature", "top_p",
             "stop", "n", "echo", "logprobs", "seed", "stream", "user", "presence_penalty", "frequency_penalty",
-            "best_of");
+            "best_of", "stream_options", "suffix", "logit_bias");
 
     static CompletionRequest parse(JsonNode body) {
         if (body == null || !body.isObject()) {
@@ -59,9 +60,10 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         }
         int n = intField(body, "n", 1, 1, MAX_N);
         boolean echo = bool(body, "echo");
-        if (bool(body, "stream")) {
-            throw OpenAiException.invalid("stream", "Streaming is not supported.");
-        }
+        boolean stream = bool(body, "stream");
+        boolean includeUsage = includeUsage(body, stream);
+        unsupportedUnlessEmpty(body, "suffix");
+        unsupportedUnlessEmpty(body, "logit_bias");
         JsonNode bestOf = body.get("best_of");
         if (bestOf != null && !bestOf.isNull() && !(bestOf.isIntegralNumber() && bestOf.longValue() == n)) {
             throw OpenAiException.invalid("best_of", "'best_of' is not supported (other than equal to n).");
@@ -77,7 +79,36 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
             seed = seedNode.longValue();
         }
         return new CompletionRequest(model.asString(), promptText, promptIds, maxTokens, temperature, topP,
-                stops(body.get("stop")), n, echo, logprobs, seed);
+                stops(body.get("stop")), n, echo, logprobs, seed, stream, includeUsage);
+    }
+
+    /** {@code stream_options.include_usage} (only with {@code stream: true}, as OpenAI requires). */
+    static boolean includeUsage(JsonNode body, boolean stream) {
+        JsonNode options = body.get("stream_options");
+        if (options == null || options.isNull()) {
+            return false;
+        }
+        if (!stream) {
+            throw OpenAiException.invalid("stream_options", "'stream_options' is only allowed when 'stream' is true.");
+        }
+        if (!options.isObject()) {
+            throw OpenAiException.invalid("stream_options", "'stream_options' must be an object.");
+        }
+        for (String name : options.propertyNames()) {
+            if (!name.equals("include_usage")) {
+                throw OpenAiException.invalid("stream_options", "Unrecognized stream option: " + name);
+            }
+        }
+        return bool(options, "include_usage");
+    }
+
+    /** Accepts an OpenAI field this server does not implement only when it asks for nothing. */
+    static void unsupportedUnlessEmpty(JsonNode body, String name) {
+        JsonNode node = body.get(name);
+        if (node != null && !node.isNull() && !(node.isObject() && node.isEmpty())
+                && !(node.isString() && node.asString().isEmpty())) {
+            throw OpenAiException.invalid(name, "'" + name + "' is not supported by this server.");
+        }
     }
 
     private static boolean allIntegers(JsonNode array) {

@@ -1,44 +1,115 @@
 package org.iterpref.trainer.serving;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
-import org.iterpref.trainer.model.Engines;
+import org.iterpref.trainer.model.PromptLogProbs;
 import org.springframework.stereotype.Service;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * OpenAI legacy completions on a {@link LoadedModel}: greedy ({@code temperature 0}, the model's
- * KV-cached greedy decoder) or seeded temperature / nucleus sampling, cut at the first EOS or stop
- * string; log-probs (of the model, temperature 1) from {@code DecoderModel.tokenLogProbs}.
+ * OpenAI legacy completions on a {@link LoadedModel}, whole or streamed: {@link Generation} per
+ * choice (KV-cached, greedy or seeded sampling, cut at EOS or a stop string); log-probs of the
+ * model at temperature 1, with the top alternatives; {@code echo} prepends the prompt (and its
+ * log-probs from one forward pass over it).
  */
 @Service
 public class CompletionService {
 
     private final ModelRegistry registry;
     private final ConcurrencyLimiter limiter;
+    private final JsonMapper json;
+    private final GenerationMetrics metrics;
 
-    public CompletionService(ModelRegistry registry, ConcurrencyLimiter limiter) {
+    public CompletionService(ModelRegistry registry, ConcurrencyLimiter limiter, JsonMapper json,
+                             GenerationMetrics metrics) {
         this.registry = registry;
         this.limiter = limiter;
+        this.json = json;
+        this.metrics = metrics;
     }
 
-    /** The response body for a validated request. */
-    Map<String, Object> complete(CompletionRequest request) {
-        LoadedModel loaded = registry.require(request.model());
-        long[] prompt = promptIds(loaded, request);
-        limiter.acquire();
-        try {
-            return run(loaded, request, prompt);
-        } finally {
-            limiter.release();
+    /** The response body for a validated request ({@code stream} false). */
+    Map<String, Object> complete(CompletionRequest request, BooleanSupplier cancelled) {
+        try (ModelRegistry.Lease lease = registry.lease(request.model())) {
+            Call call = new Call(lease.model(), request, promptIds(lease.model(), request));
+            try (ConcurrencyLimiter.Permit permit = limiter.acquire()) {
+                List<Map<String, Object>> choices = new ArrayList<>();
+                int completionTokens = 0;
+                for (int index = 0; index < request.n(); index++) {
+                    call.startChoice();
+                    Generation.Outcome outcome = metrics.time(call.loaded.name(),
+                            () -> call.generate(cancelled, (delta, logprob) -> { }));
+                    completionTokens += outcome.completionTokens();
+                    Map<String, Object> choice = new LinkedHashMap<>();
+                    choice.put("index", index);
+                    choice.put("text", request.echo() ? call.promptText + outcome.text() : outcome.text());
+                    choice.put("logprobs", request.logprobs() == null ? null : call.logprobs(outcome.logprobs(), true));
+                    choice.put("finish_reason", outcome.finishReason());
+                    choices.add(choice);
+                }
+                Map<String, Object> body = call.envelope("text_completion");
+                body.put("choices", choices);
+                body.put("usage", usage(call.prompt.length, completionTokens));
+                return body;
+            }
         }
+    }
+
+    /**
+     * A Server-Sent Events body for a validated {@code stream: true} request. Validation and the
+     * wait for a slot happen now, so their errors are ordinary responses; the slot and the model
+     * lease are held until the stream ends or the client goes away.
+     */
+    StreamingResponseBody stream(CompletionRequest request) {
+        ModelRegistry.Lease lease = registry.lease(request.model());
+        ConcurrencyLimiter.Permit permit;
+        Call call;
+        try {
+            call = new Call(lease.model(), request, promptIds(lease.model(), request));
+            permit = limiter.acquire();
+        } catch (RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+        return out -> {
+            try (lease; permit) {
+                SseWriter sse = new SseWriter(out, json);
+                int completionTokens = 0;
+                for (int index = 0; index < request.n(); index++) {
+                    int choiceIndex = index;
+                    call.startChoice();
+                    if (request.echo()) {
+                        sse.send(call.chunk(choiceIndex, call.promptText,
+                                request.logprobs() == null ? null : call.promptLogprobs(), null));
+                    }
+                    Generation.Outcome outcome = metrics.time(call.loaded.name(), () -> call.generate(() -> false,
+                            (delta, logprob) -> {
+                                if (!delta.isEmpty() || logprob != null) {
+                                    sse.send(call.chunk(choiceIndex, delta, logprob == null ? null
+                                            : call.logprobs(List.of(logprob), false), null));
+                                }
+                            }));
+                    completionTokens += outcome.completionTokens();
+                    sse.send(call.chunk(choiceIndex, "", null, outcome.finishReason()));
+                }
+                if (request.includeUsage()) {
+                    Map<String, Object> last = call.envelope("text_completion");
+                    last.put("choices", List.of());
+                    last.put("usage", usage(call.prompt.length, completionTokens));
+                    sse.send(last);
+                }
+                sse.done();
+            } catch (RuntimeException e) {
+                metrics.streamFailed(call.loaded.name(), e, out, json);
+            }
+        };
     }
 
     private static long[] promptIds(LoadedModel loaded, CompletionRequest request) {
@@ -57,72 +128,134 @@ public class CompletionService {
         return ids;
     }
 
-    private Map<String, Object> run(LoadedModel loaded, CompletionRequest request, long[] prompt) {
-        Random random = request.seed() == null ? new Random() : new Random(request.seed());
-        List<Map<String, Object>> choices = new ArrayList<>();
-        int completionTokens = 0;
-        String promptText = request.promptText() != null ? request.promptText()
-                : loaded.tokenizer().decode(prompt, false);
-        for (int index = 0; index < request.n(); index++) {
-            LongPredicate isEos = loaded.tokenizer().specialTokens()::isEos;
-            long[] generated = Generation.generate(loaded, prompt, request.maxTokens(), request.temperature(),
-                    request.topP(), random, isEos);
-            Generation.Cut cut = Generation.cut(loaded, generated, request.stop(), isEos);
-            completionTokens += cut.counted();
+    static Map<String, Object> usage(int promptTokens, int completionTokens) {
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("prompt_tokens", promptTokens);
+        usage.put("completion_tokens", completionTokens);
+        usage.put("total_tokens", promptTokens + completionTokens);
+        return usage;
+    }
+
+    /** One request's state: the model, prompt, random source and response id. */
+    private static final class Call {
+
+        final LoadedModel loaded;
+        final CompletionRequest request;
+        final long[] prompt;
+        final String promptText;
+        final Random random;
+        final LongPredicate isEos;
+        final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
+        final long created = System.currentTimeMillis() / 1000;
+        private int textOffset;
+
+        Call(LoadedModel loaded, CompletionRequest request, long[] prompt) {
+            this.loaded = loaded;
+            this.request = request;
+            this.prompt = prompt;
+            this.promptText = request.promptText() != null ? request.promptText()
+                    : loaded.tokenizer().decode(prompt, false);
+            this.random = request.seed() == null ? new Random() : new Random(request.seed());
+            this.isEos = loaded.tokenizer().specialTokens()::isEos;
+        }
+
+        /** Starts a choice: log-prob text offsets count from the start of the prompt or of the completion. */
+        void startChoice() {
+            textOffset = request.echo() ? 0 : promptText.codePointCount(0, promptText.length());
+        }
+
+        Generation.Outcome generate(BooleanSupplier cancelled, Generation.Listener listener) {
+            Generation.Spec spec = new Generation.Spec(request.maxTokens(), request.temperature(), request.topP(),
+                    request.stop(), isEos, request.logprobs() != null,
+                    request.logprobs() == null ? 0 : request.logprobs());
+            return Generation.run(loaded, prompt, spec, random, cancelled, listener);
+        }
+
+        Map<String, Object> envelope(String object) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("id", id);
+            body.put("object", object);
+            body.put("created", created);
+            body.put("model", loaded.name());
+            return body;
+        }
+
+        Map<String, Object> chunk(int index, String text, Map<String, Object> logprobs, String finishReason) {
             Map<String, Object> choice = new LinkedHashMap<>();
             choice.put("index", index);
-            choice.put("text", request.echo() ? promptText + cut.text() : cut.text());
-            choice.put("finish_reason", cut.stopped() ? "stop" : "length");
-            choice.put("logprobs", request.logprobs() == null ? null
-                    : logprobs(loaded, prompt, cut.ids(), request.echo(), promptText));
-            choices.add(choice);
+            choice.put("text", text);
+            choice.put("logprobs", logprobs);
+            choice.put("finish_reason", finishReason);
+            Map<String, Object> body = envelope("text_completion");
+            body.put("choices", List.of(choice));
+            return body;
         }
-        Map<String, Object> usage = new LinkedHashMap<>();
-        usage.put("prompt_tokens", prompt.length);
-        usage.put("completion_tokens", completionTokens);
-        usage.put("total_tokens", prompt.length + completionTokens);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", "cmpl-" + UUID.randomUUID().toString().replace("-", ""));
-        body.put("object", "text_completion");
-        body.put("created", System.currentTimeMillis() / 1000);
-        body.put("model", loaded.name());
-        body.put("choices", choices);
-        body.put("usage", usage);
-        return body;
-    }
 
-    /** OpenAI's legacy logprobs object; with echo the prompt's tokens come first, the very first with null. */
-    private static Map<String, Object> logprobs(LoadedModel loaded, long[] prompt, long[] completion, boolean echo,
-            String promptText) {
-        long[] all = new long[prompt.length + completion.length];
-        System.arraycopy(prompt, 0, all, 0, prompt.length);
-        System.arraycopy(completion, 0, all, prompt.length, completion.length);
-        float[] logProbs = all.length < 2 ? new float[0] : tokenLogProbs(loaded, all);
-        int from = echo ? 0 : prompt.length;
-        List<String> tokens = new ArrayList<>();
-        List<Float> tokenLogprobs = new ArrayList<>();
-        List<Integer> offsets = new ArrayList<>();
-        int offset = echo ? 0 : promptText.codePointCount(0, promptText.length());
-        for (int i = from; i < all.length; i++) {
-            String token = loaded.tokenizer().decode(new long[] {all[i]}, false);
-            tokens.add(token);
-            tokenLogprobs.add(i == 0 ? null : logProbs[i - 1]);
-            offsets.add(offset);
-            offset += token.codePointCount(0, token.length());
+        /** The prompt's tokens as a legacy logprobs object (the first token has no log-prob); sets offsets. */
+        Map<String, Object> promptLogprobs() {
+            int top = request.logprobs();
+            PromptLogProbs scores = loaded.model().promptLogProbs(prompt, top);
+            List<TokenLogprob> tokens = new ArrayList<>();
+            for (int i = 0; i < prompt.length; i++) {
+                List<TokenLogprob.Alternative> alternatives = new ArrayList<>();
+                if (i > 0) {
+                    for (int k = 0; k < scores.topIds()[i - 1].length; k++) {
+                        long alt = scores.topIds()[i - 1][k];
+                        alternatives.add(new TokenLogprob.Alternative(alt,
+                                Generation.tokenText(loaded.tokenizer(), alt), scores.topLogProbs()[i - 1][k]));
+                    }
+                }
+                tokens.add(new TokenLogprob(prompt[i], Generation.tokenText(loaded.tokenizer(), prompt[i]),
+                        i == 0 ? null : (double) scores.chosen()[i - 1], alternatives));
+            }
+            return legacy(tokens, i -> i == 0);
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("tokens", tokens);
-        body.put("token_logprobs", tokenLogprobs);
-        body.put("top_logprobs", null);
-        body.put("text_offset", offsets);
-        return body;
-    }
 
-    static float[] tokenLogProbs(LoadedModel loaded, long[] ids) {
-        try (NDManager manager = Engines.newCpuManager()) {
-            Shape shape = new Shape(1, ids.length);
-            NDArray input = manager.create(ids, shape);
-            return loaded.model().tokenLogProbs(input, manager.ones(shape, input.getDataType())).get(0).toFloatArray();
+        /**
+         * OpenAI's legacy logprobs object for these completion tokens, the prompt's first when
+         * {@code withEcho} and echo is on. Offsets continue from the previous call's.
+         */
+        Map<String, Object> logprobs(List<TokenLogprob> completion, boolean withEcho) {
+            if (withEcho && request.echo()) {
+                Map<String, Object> promptPart = promptLogprobs();
+                Map<String, Object> completionPart = legacy(completion, i -> false);
+                for (String key : List.of("tokens", "token_logprobs", "top_logprobs", "text_offset")) {
+                    @SuppressWarnings("unchecked")
+                    List<Object> first = (List<Object>) promptPart.get(key);
+                    @SuppressWarnings("unchecked")
+                    List<Object> more = (List<Object>) completionPart.get(key);
+                    if (first != null && more != null) {
+                        List<Object> merged = new ArrayList<>(first);
+                        merged.addAll(more);
+                        promptPart.put(key, merged);
+                    }
+                }
+                return promptPart;
+            }
+            return legacy(completion, i -> false);
+        }
+
+        private Map<String, Object> legacy(List<TokenLogprob> tokens, java.util.function.IntPredicate noTop) {
+            List<String> texts = new ArrayList<>();
+            List<Double> logprobs = new ArrayList<>();
+            List<Map<String, Double>> tops = new ArrayList<>();
+            List<Integer> offsets = new ArrayList<>();
+            for (int i = 0; i < tokens.size(); i++) {
+                TokenLogprob token = tokens.get(i);
+                texts.add(token.token());
+                logprobs.add(token.logprob());
+                Map<String, Double> top = new LinkedHashMap<>();
+                token.top().forEach(alt -> top.putIfAbsent(alt.token(), alt.logprob()));
+                tops.add(noTop.test(i) ? null : top);
+                offsets.add(textOffset);
+                textOffset += token.token().codePointCount(0, token.token().length());
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("tokens", texts);
+            body.put("token_logprobs", logprobs);
+            body.put("top_logprobs", request.logprobs() > 0 ? tops : null);
+            body.put("text_offset", offsets);
+            return body;
         }
     }
 }

@@ -1,20 +1,63 @@
 package org.iterpref.trainer.serving;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
-import org.iterpref.trainer.model.Engines;
+import org.iterpref.trainer.model.DecodingSession;
+import org.iterpref.trainer.model.Logits;
+import org.iterpref.trainer.tokenizer.TextTokenizer;
 
 /**
- * Token generation shared by {@code /v1/completions} and {@code /v1/chat/completions}: greedy
- * ({@code temperature 0}, the model's KV-cached greedy decoder) or seeded temperature / nucleus
- * sampling, then cut at the first stop token or stop string.
+ * Token generation shared by {@code /v1/completions} and {@code /v1/chat/completions}: the prompt
+ * is prefilled once into a KV-cached {@link DecodingSession}, then each step picks the next token —
+ * greedily ({@code temperature 0}) or by seeded temperature / nucleus sampling — and feeds it back.
+ * Generation ends at a stop token (counted, not part of the text), at a stop string (the text ends
+ * before it), after {@code maxTokens}, or when the caller cancels. Text is released to a
+ * {@link Listener} as it becomes final, which is what streaming sends.
  */
 final class Generation {
+
+    /**
+     * What to generate.
+     *
+     * @param maxTokens most new tokens
+     * @param temperature 0 for greedy
+     * @param topP nucleus mass for sampling
+     * @param stops stop strings
+     * @param isStop stop token ids (EOS, end of turn)
+     * @param logprobs whether to report each token's log-prob
+     * @param topLogprobs how many alternatives to report per token (0: none)
+     */
+    record Spec(int maxTokens, double temperature, double topP, List<String> stops, LongPredicate isStop,
+                boolean logprobs, int topLogprobs) {
+    }
+
+    /** Receives text as it becomes final, with the log-prob of the token that released it (or null). */
+    interface Listener {
+        void onText(String delta, TokenLogprob logprob);
+    }
+
+    /**
+     * A finished generation.
+     *
+     * @param ids the completion's tokens (without a stop token)
+     * @param text its text (ending before a stop string)
+     * @param finishReason {@code stop} or {@code length}
+     * @param completionTokens tokens generated, a stop token included
+     * @param logprobs per kept token, when asked for
+     */
+    record Outcome(long[] ids, String text, String finishReason, int completionTokens, List<TokenLogprob> logprobs) {
+    }
+
+    /** Thrown into the generation loop when the caller cancels (its client went away). */
+    static final class CancelledException extends RuntimeException {
+        CancelledException() {
+            super("generation cancelled", null, false, false);
+        }
+    }
 
     private Generation() {
     }
@@ -32,80 +75,69 @@ final class Generation {
         }
     }
 
-    /**
-     * Up to {@code maxTokens} new ids after {@code prompt}; sampling ends early after a token
-     * {@code isStop} accepts (greedy decoding always yields {@code maxTokens}; {@link #cut} trims).
-     */
-    static long[] generate(LoadedModel loaded, long[] prompt, int maxTokens, double temperature, double topP,
-            Random random, LongPredicate isStop) {
-        return temperature == 0
-                ? loaded.model().generateGreedy(prompt, maxTokens)
-                : sample(loaded, prompt, maxTokens, temperature, topP, random, isStop);
-    }
-
-    /** Sampling without a cache (a full forward pass per step), stopping early at a stop token. */
-    private static long[] sample(LoadedModel loaded, long[] prompt, int maxTokens, double temperature, double topP,
-            Random random, LongPredicate isStop) {
-        long[] prefix = Arrays.copyOf(prompt, prompt.length + maxTokens);
-        int length = prompt.length;
-        try (NDManager manager = Engines.newCpuManager()) {
-            for (int step = 0; step < maxTokens; step++) {
-                float[] last;
-                try (NDManager scope = manager.newSubManager()) {
-                    Shape shape = new Shape(1, length);
-                    NDArray ids = scope.create(Arrays.copyOf(prefix, length), shape);
-                    NDArray logits = loaded.model().logits(ids, scope.ones(shape, ids.getDataType()));
-                    last = logits.get("0, -1, :").toFloatArray();
+    /** Generates one completion of {@code prompt}; {@code cancelled} is polled before every step. */
+    static Outcome run(LoadedModel loaded, long[] prompt, Spec spec, Random random, BooleanSupplier cancelled,
+            Listener listener) {
+        TextTokenizer tokenizer = loaded.tokenizer();
+        IncrementalText text = new IncrementalText(tokenizer, spec.stops());
+        List<TokenLogprob> logprobs = new ArrayList<>();
+        long[] kept = new long[Math.min(spec.maxTokens(), 1024)];
+        int keptCount = 0;
+        int generated = 0;
+        boolean stopToken = false;
+        if (spec.maxTokens() > 0) {
+            try (DecodingSession session = loaded.model().newSession()) {
+                if (cancelled.getAsBoolean()) {
+                    throw new CancelledException();
                 }
-                long next = Sampling.sample(last, temperature, topP, random);
-                prefix[length++] = next;
-                if (isStop.test(next)) {
-                    break;
-                }
-            }
-        }
-        return Arrays.copyOfRange(prefix, prompt.length, length);
-    }
-
-    /**
-     * The completion as returned: up to the first stop token (not included in the text, counted as
-     * generated) or up to the first stop string (the text ends before it).
-     */
-    record Cut(long[] ids, String text, boolean stopped, int counted) {
-    }
-
-    static Cut cut(LoadedModel loaded, long[] generated, List<String> stops, LongPredicate isStop) {
-        int end = generated.length;
-        boolean stopped = false;
-        for (int i = 0; i < generated.length; i++) {
-            if (isStop.test(generated[i])) {
-                end = i;
-                stopped = true;
-                break;
-            }
-        }
-        int counted = stopped ? end + 1 : end;
-        if (!stops.isEmpty()) {
-            for (int k = 1; k <= end; k++) {
-                String text = loaded.tokenizer().decode(Arrays.copyOf(generated, k), true);
-                int at = firstStop(text, stops);
-                if (at >= 0) {
-                    return new Cut(Arrays.copyOf(generated, k), text.substring(0, at), true, k);
+                float[] logits = session.feed(prompt);
+                while (generated < spec.maxTokens()) {
+                    long next = spec.temperature() == 0 ? Logits.argmax(logits)
+                            : Sampling.sample(logits, spec.temperature(), spec.topP(), random);
+                    generated++;
+                    if (spec.isStop().test(next)) {
+                        stopToken = true;
+                        break;
+                    }
+                    TokenLogprob logprob = spec.logprobs() ? logprob(tokenizer, logits, next, spec.topLogprobs()) : null;
+                    if (logprob != null) {
+                        logprobs.add(logprob);
+                    }
+                    if (keptCount == kept.length) {
+                        kept = Arrays.copyOf(kept, Math.max(16, keptCount * 2));
+                    }
+                    kept[keptCount++] = next;
+                    listener.onText(text.add(next), logprob);
+                    if (text.stopped() || generated == spec.maxTokens()) {
+                        break;
+                    }
+                    if (cancelled.getAsBoolean()) {
+                        throw new CancelledException();
+                    }
+                    logits = session.feed(next);
                 }
             }
         }
-        long[] kept = Arrays.copyOf(generated, end);
-        return new Cut(kept, loaded.tokenizer().decode(kept, true), stopped, counted);
+        String rest = text.finish();
+        if (!rest.isEmpty()) {
+            listener.onText(rest, null);
+        }
+        String finish = stopToken || text.stopped() ? "stop" : "length";
+        return new Outcome(Arrays.copyOf(kept, keptCount), text.text(), finish, generated, List.copyOf(logprobs));
     }
 
-    private static int firstStop(String text, List<String> stops) {
-        int best = -1;
-        for (String stop : stops) {
-            int at = text.indexOf(stop);
-            if (at >= 0 && (best < 0 || at < best)) {
-                best = at;
-            }
+    /** The chosen token's log-prob at this step, and the {@code top} most likely tokens. */
+    static TokenLogprob logprob(TextTokenizer tokenizer, float[] logits, long chosen, int top) {
+        double[] logProbs = Logits.logSoftmax(logits);
+        List<TokenLogprob.Alternative> alternatives = new ArrayList<>();
+        for (int id : Logits.topK(logProbs, top)) {
+            alternatives.add(new TokenLogprob.Alternative(id, tokenText(tokenizer, id), logProbs[id]));
         }
-        return best;
+        return new TokenLogprob(chosen, tokenText(tokenizer, chosen), logProbs[(int) chosen], List.copyOf(alternatives));
+    }
+
+    /** A token's text on its own, special tokens kept. */
+    static String tokenText(TextTokenizer tokenizer, long id) {
+        return tokenizer.decode(new long[] {id}, false);
     }
 }

@@ -1,6 +1,8 @@
 package org.iterpref.trainer.serving;
 
 import ai.djl.ndarray.NDManager;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,61 +12,227 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.iterpref.trainer.checkpoint.CheckpointException;
 import org.iterpref.trainer.config.TrainerProperties;
 import org.iterpref.trainer.model.DecoderModel;
 import org.iterpref.trainer.model.Engines;
 import org.iterpref.trainer.tokenizer.TextTokenizer;
+import org.iterpref.trainer.tokenizer.TokenizerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured models, each loaded once at start-up and shared by all requests; their
- * managers (weights) and tokenizers are closed on shutdown. A {@code classpath:} model is
- * copied to a temporary directory first (the loaders need files), removed again on close.
+ * The served models: those configured ({@code iterpref.trainer.models}), loaded at start-up, and
+ * those registered later over the admin API. A model is loaded once and shared; requests
+ * {@link #lease} it, and an unregistered model's weights and tokenizer are freed when its last
+ * lease closes, so unloading never pulls memory from under a running generation. A
+ * {@code classpath:} model is copied to a temporary directory first (the loaders need files).
  */
 @Component
 public class ModelRegistry implements AutoCloseable {
 
     static final String CLASSPATH = "classpath:";
     static final String THREADS_PROPERTY = "ai.djl.pytorch.num_threads";
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
-    private final Map<String, LoadedModel> models = new LinkedHashMap<>();
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private final List<Path> tempDirs = new ArrayList<>();
+    private final Map<String, Entry> models = new ConcurrentHashMap<>();
+    private final List<String> order = new ArrayList<>();
+    private final TrainerProperties properties;
+    private final Object registration = new Object();
 
-    public ModelRegistry(TrainerProperties properties) {
+    public ModelRegistry(TrainerProperties properties, MeterRegistry meters) {
+        this.properties = properties;
         if (properties.threads() > 0 && System.getProperty(THREADS_PROPERTY) == null) {
             System.setProperty(THREADS_PROPERTY, Integer.toString(properties.threads()));
         }
         try {
             for (Map.Entry<String, String> entry : properties.models().entrySet()) {
-                models.put(entry.getKey(), load(entry.getKey(), entry.getValue()));
+                add(load(entry.getKey(), entry.getValue(), true));
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+        Gauge.builder("trainer.models.loaded", models, Map::size).description("models being served").register(meters);
+        Gauge.builder("trainer.model.ndarrays", this, ModelRegistry::liveArrays)
+                .description("native arrays held by the served models (weights, caches, scratch)").register(meters);
     }
 
-    private LoadedModel load(String name, String location) {
-        Path dir = location.startsWith(CLASSPATH) ? extract(name, location.substring(CLASSPATH.length())) : Path.of(location);
-        NDManager manager = Engines.newCpuManager();
-        resources.add(manager);
-        DecoderModel model = DecoderModel.load(dir, manager);
-        TextTokenizer tokenizer = TextTokenizer.open(dir);
-        resources.add(tokenizer);
-        int context = model.config().maxPositionEmbeddings();
-        log.info("model '{}' loaded from {}: {}", name, location, model.config().describe());
-        return new LoadedModel(name, model, tokenizer, context);
+    /** A request's hold on a model: the model stays loaded until every lease on it is closed. */
+    public static final class Lease implements AutoCloseable {
+
+        private final Entry entry;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        private Lease(Entry entry) {
+            this.entry = entry;
+        }
+
+        public LoadedModel model() {
+            return entry.loaded;
+        }
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) {
+                entry.release();
+            }
+        }
+    }
+
+    /** The model served under {@code name}, leased; or the OpenAI "model not found" error (404, param model). */
+    public Lease lease(String name) {
+        Entry entry = name == null ? null : models.get(name);
+        if (entry == null || !entry.retain()) {
+            throw new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
+                    "The model '" + name + "' does not exist.", "model", "model_not_found");
+        }
+        return new Lease(entry);
+    }
+
+    /** The model served under {@code name}, without a lease (for listings and tests). */
+    public Optional<LoadedModel> find(String name) {
+        Entry entry = name == null ? null : models.get(name);
+        return Optional.ofNullable(entry == null ? null : entry.loaded);
+    }
+
+    /** All served models, configured ones first, then in registration order. */
+    public Collection<LoadedModel> all() {
+        synchronized (order) {
+            return order.stream().map(models::get).filter(e -> e != null).map(e -> e.loaded).toList();
+        }
+    }
+
+    /** Where a model came from: {@code true} for configuration, {@code false} for the admin API. */
+    boolean configured(String name) {
+        Entry entry = models.get(name);
+        return entry != null && entry.configured;
+    }
+
+    /**
+     * Loads the Hugging Face model directory {@code path} (which must lie under
+     * {@code iterpref.trainer.admin-model-root}) and serves it as {@code name}.
+     */
+    public LoadedModel register(String name, String path) {
+        Path root = adminRoot();
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw OpenAiException.invalid("id", "'id' must be 1-128 characters: letters, digits and . _ : / -, "
+                    + "starting with a letter or digit.");
+        }
+        if (path == null || path.isBlank()) {
+            throw OpenAiException.invalid("path", "'path' is required: a model directory under " + root + ".");
+        }
+        Path dir = resolveUnder(root, path);
+        synchronized (registration) {
+            if (models.containsKey(name)) {
+                throw new OpenAiException(HttpStatus.CONFLICT, "invalid_request_error",
+                        "A model named '" + name + "' is already served.", "id", "model_exists");
+            }
+            if (models.size() >= properties.maxModels()) {
+                throw new OpenAiException(HttpStatus.CONFLICT, "invalid_request_error", "This server already serves "
+                        + models.size() + " models (iterpref.trainer.max-models); unload one first.", "id",
+                        "too_many_models");
+            }
+            Entry entry;
+            try {
+                entry = load(name, dir.toString(), false);
+            } catch (CheckpointException | TokenizerException e) {
+                throw OpenAiException.invalid("path", "Cannot load model '" + name + "': " + e.getMessage());
+            }
+            add(entry);
+            return entry.loaded;
+        }
+    }
+
+    /**
+     * Stops serving {@code name}; its memory is freed at once, or when the last request using it ends.
+     */
+    public void unregister(String name) {
+        synchronized (registration) {
+            Entry entry = models.remove(name);
+            if (entry == null) {
+                throw new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
+                        "The model '" + name + "' does not exist.", "model", "model_not_found");
+            }
+            synchronized (order) {
+                order.remove(name);
+            }
+            entry.retire();
+            log.info("model '{}' unregistered", name);
+        }
+    }
+
+    private Path adminRoot() {
+        if (properties.adminModelRoot() == null) {
+            throw new OpenAiException(HttpStatus.FORBIDDEN, "invalid_request_error",
+                    "Registering models over the API is turned off: set iterpref.trainer.admin-model-root to the "
+                            + "directory models may be loaded from.", null, "registration_disabled");
+        }
+        try {
+            return Path.of(properties.adminModelRoot()).toRealPath();
+        } catch (IOException e) {
+            throw new IllegalStateException("iterpref.trainer.admin-model-root " + properties.adminModelRoot()
+                    + " is not a readable directory", e);
+        }
+    }
+
+    private static Path resolveUnder(Path root, String path) {
+        Path dir;
+        try {
+            dir = root.resolve(path).toRealPath();
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw OpenAiException.invalid("path", "'path' " + path + " is not an existing directory under " + root + ".");
+        }
+        if (!dir.startsWith(root) || !Files.isDirectory(dir)) {
+            throw OpenAiException.invalid("path", "'path' must be a model directory under " + root + ": " + path);
+        }
+        return dir;
+    }
+
+    private void add(Entry entry) {
+        models.put(entry.loaded.name(), entry);
+        synchronized (order) {
+            order.add(entry.loaded.name());
+        }
+    }
+
+    private Entry load(String name, String location, boolean configured) {
+        Path temp = null;
+        NDManager manager = null;
+        TextTokenizer tokenizer = null;
+        try {
+            Path dir;
+            if (location.startsWith(CLASSPATH)) {
+                temp = extract(name, location.substring(CLASSPATH.length()));
+                dir = temp;
+            } else {
+                dir = Path.of(location);
+            }
+            manager = Engines.newCpuManager();
+            DecoderModel model = DecoderModel.load(dir, manager);
+            tokenizer = TextTokenizer.open(dir);
+            int context = model.config().maxPositionEmbeddings();
+            log.info("model '{}' loaded from {}: {}", name, location, model.config().describe());
+            return new Entry(new LoadedModel(name, model, tokenizer, context), manager, temp, configured);
+        } catch (RuntimeException e) {
+            closeQuietly(tokenizer);
+            closeQuietly(manager);
+            deleteTree(temp);
+            throw e;
+        }
     }
 
     private Path extract(String name, String classpathDir) {
@@ -76,7 +244,6 @@ public class ModelRegistry implements AutoCloseable {
                 throw new IllegalStateException("model '" + name + "': nothing on the class path at " + dir);
             }
             Path target = Files.createTempDirectory("iterpref-model-");
-            tempDirs.add(target);
             for (Resource file : files) {
                 String fileName = file.getFilename();
                 if (fileName == null || fileName.isEmpty() || !file.isReadable()) {
@@ -92,40 +259,105 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** The model served under {@code name}. */
-    public Optional<LoadedModel> find(String name) {
-        return Optional.ofNullable(name == null ? null : models.get(name));
+    /** Native arrays held by all served models. */
+    long liveArrays() {
+        return models.values().stream().mapToLong(e -> e.manager.isOpen() ? arrays(e.manager) : 0).sum();
     }
 
-    /** The model served under {@code name}, or the OpenAI "model not found" error (404, param model). */
-    LoadedModel require(String name) {
-        return find(name).orElseThrow(() -> new OpenAiException(org.springframework.http.HttpStatus.NOT_FOUND,
-                "invalid_request_error", "The model '" + name + "' does not exist.", "model", "model_not_found"));
-    }
-
-    /** All served models, in configuration order. */
-    public Collection<LoadedModel> all() {
-        return List.copyOf(models.values());
+    private static long arrays(NDManager manager) {
+        try {
+            return manager.getManagedArrays().size();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     @Override
-    public synchronized void close() {
-        for (int i = resources.size() - 1; i >= 0; i--) {
+    public void close() {
+        synchronized (registration) {
+            for (Entry entry : List.copyOf(models.values())) {
+                entry.free();
+            }
+            models.clear();
+            synchronized (order) {
+                order.clear();
+            }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        if (resource != null) {
             try {
-                resources.get(i).close();
+                resource.close();
             } catch (Exception e) {
                 log.warn("closing a model resource failed", e);
             }
         }
-        resources.clear();
-        models.clear();
-        for (Path dir : tempDirs) {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                log.warn("cannot remove {}", dir, e);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("cannot remove {}", dir, e);
+        }
+    }
+
+    /** A served model and what it holds; freed once retired and no lease is left. */
+    private static final class Entry {
+
+        final LoadedModel loaded;
+        final NDManager manager;
+        final Path tempDir;
+        final boolean configured;
+        /** Leases plus one for being served; 0 means freed. */
+        private final AtomicInteger holds = new AtomicInteger(1);
+        private final AtomicBoolean retired = new AtomicBoolean();
+        private final AtomicBoolean freed = new AtomicBoolean();
+
+        Entry(LoadedModel loaded, NDManager manager, Path tempDir, boolean configured) {
+            this.loaded = loaded;
+            this.manager = manager;
+            this.tempDir = tempDir;
+            this.configured = configured;
+        }
+
+        boolean retain() {
+            while (true) {
+                int current = holds.get();
+                if (current == 0) {
+                    return false;
+                }
+                if (holds.compareAndSet(current, current + 1)) {
+                    return true;
+                }
             }
         }
-        tempDirs.clear();
+
+        void release() {
+            if (holds.decrementAndGet() == 0) {
+                free();
+            }
+        }
+
+        void retire() {
+            if (retired.compareAndSet(false, true)) {
+                release();
+            }
+        }
+
+        void free() {
+            holds.set(0);
+            if (!freed.compareAndSet(false, true)) {
+                return;
+            }
+            closeQuietly(loaded.tokenizer());
+            closeQuietly(manager);
+            deleteTree(tempDir);
+            log.info("model '{}' freed", loaded.name());
+        }
     }
 }
