@@ -15,6 +15,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
 
 /**
  * OpenAI's error shape ({@code {"error":{"message","type","param","code"}}}, application/json) for
@@ -54,6 +55,12 @@ class OpenAiErrorHandler {
     ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
         return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).contentType(MediaType.APPLICATION_JSON)
                 .body(error("The request body must be application/json.", "invalid_request_error", null, null));
+    }
+
+    /** The client went away mid-response (a stream it stopped reading): nothing can or need be written. */
+    @ExceptionHandler(AsyncRequestNotUsableException.class)
+    void clientGone(AsyncRequestNotUsableException e) {
+        log.debug("client went away: {}", e.getMessage());
     }
 
     @ExceptionHandler(Exception.class)
