@@ -180,6 +180,16 @@ public final class DecoderModel implements AutoCloseable {
         }
     }
 
+    /** Whether the weights are still loaded (false once closed). */
+    public boolean isOpen() {
+        return weights.isOpen();
+    }
+
+    /** Native arrays this model holds now: its weights plus any live caches and per-call scratch. */
+    public int liveArrays() {
+        return weights.isOpen() ? weights.getManagedArrays().size() : 0;
+    }
+
     /** Frees the weights. */
     @Override
     public void close() {

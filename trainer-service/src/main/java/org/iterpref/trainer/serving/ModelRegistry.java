@@ -261,15 +261,7 @@ public class ModelRegistry implements AutoCloseable {
 
     /** Native arrays held by all served models. */
     long liveArrays() {
-        return models.values().stream().mapToLong(e -> e.manager.isOpen() ? arrays(e.manager) : 0).sum();
-    }
-
-    private static long arrays(NDManager manager) {
-        try {
-            return manager.getManagedArrays().size();
-        } catch (RuntimeException e) {
-            return 0;
-        }
+        return models.values().stream().mapToLong(e -> e.loaded.model().liveArrays()).sum();
     }
 
     @Override

@@ -177,4 +177,11 @@ class CompletionsApiTest {
         assertThat(reply.body().get("error").get("type").asString()).isEqualTo("invalid_request_error");
     }
 
+
+    @Test
+    void registeringModelsIsOffWithoutAnAdminRoot() throws Exception {
+        Reply reply = send("POST", "/v1/models", "{\"id\":\"x\",\"path\":\"/tmp\"}");
+        assertThat(reply.status()).isEqualTo(403);
+        assertThat(reply.body().get("error").get("code").asString()).isEqualTo("registration_disabled");
+    }
 }
