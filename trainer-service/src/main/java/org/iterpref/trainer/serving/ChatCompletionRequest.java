@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
  */
 record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTokens, double temperature,
                              double topP, List<String> stop, int n, Long seed, boolean logprobs,
-                             int topLogprobs, boolean stream, boolean includeUsage) {
+                             int topLogprobs, boolean stream, boolean includeUsage, double presencePenalty,
+                             double frequencyPenalty) {
 
     /** Default completion budget when {@code max_tokens} is absent. */
     static final int DEFAULT_MAX_TOKENS = 16;
@@ -75,7 +76,8 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
             seed = seedNode.longValue();
         }
         return new ChatCompletionRequest(model.asString(), messages, maxTokens, temperature, topP,
-                CompletionRequest.stops(body.get("stop")), n, seed, logprobs, topLogprobs, stream, includeUsage);
+                CompletionRequest.stops(body.get("stop")), n, seed, logprobs, topLogprobs, stream, includeUsage,
+                CompletionRequest.penalty(body, "presence_penalty"), CompletionRequest.penalty(body, "frequency_penalty"));
     }
 
     /** Only plain text output: {@code response_format} absent or {@code {"type": "text"}}. */

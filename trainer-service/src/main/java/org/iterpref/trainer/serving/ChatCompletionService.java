@@ -175,7 +175,8 @@ public class ChatCompletionService {
 
         Generation.Outcome generate(BooleanSupplier cancelled, Generation.Listener listener) {
             Generation.Spec spec = new Generation.Spec(request.maxTokens(), request.temperature(), request.topP(),
-                    request.stop(), isStop, request.logprobs(), request.topLogprobs());
+                    request.stop(), isStop, request.logprobs(), request.topLogprobs(),
+                    new Generation.Penalties(request.presencePenalty(), request.frequencyPenalty()));
             return Generation.run(loaded, prompt, spec, random, cancelled, listener);
         }
 

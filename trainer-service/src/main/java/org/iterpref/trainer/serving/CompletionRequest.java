@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  */
 record CompletionRequest(String model, String promptText, long[] promptIds, int maxTokens, double temperature,
                          double topP, List<String> stop, int n, boolean echo, Integer logprobs, Long seed,
-                         boolean stream, boolean includeUsage) {
+                         boolean stream, boolean includeUsage, double presencePenalty, double frequencyPenalty) {
 
     static final int MAX_N = 8;
     static final int MAX_LOGPROBS = 5;
@@ -79,7 +79,17 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
             seed = seedNode.longValue();
         }
         return new CompletionRequest(model.asString(), promptText, promptIds, maxTokens, temperature, topP,
-                stops(body.get("stop")), n, echo, logprobs, seed, stream, includeUsage);
+                stops(body.get("stop")), n, echo, logprobs, seed, stream, includeUsage,
+                penalty(body, "presence_penalty"), penalty(body, "frequency_penalty"));
+    }
+
+    /** {@code presence_penalty} / {@code frequency_penalty}: a number in [-2, 2], default 0. */
+    static double penalty(JsonNode body, String name) {
+        double value = number(body, name, 0.0);
+        if (value < -2 || value > 2) {
+            throw OpenAiException.invalid(name, "'" + name + "' must be between -2 and 2: " + value);
+        }
+        return value;
     }
 
     /** {@code stream_options.include_usage} (only with {@code stream: true}, as OpenAI requires). */

@@ -167,7 +167,8 @@ public class CompletionService {
         Generation.Outcome generate(BooleanSupplier cancelled, Generation.Listener listener) {
             Generation.Spec spec = new Generation.Spec(request.maxTokens(), request.temperature(), request.topP(),
                     request.stop(), isEos, request.logprobs() != null,
-                    request.logprobs() == null ? 0 : request.logprobs());
+                    request.logprobs() == null ? 0 : request.logprobs(),
+                    new Generation.Penalties(request.presencePenalty(), request.frequencyPenalty()));
             return Generation.run(loaded, prompt, spec, random, cancelled, listener);
         }
 

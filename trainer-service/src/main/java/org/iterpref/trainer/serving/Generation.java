@@ -2,7 +2,9 @@ package org.iterpref.trainer.serving;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
@@ -30,9 +32,31 @@ final class Generation {
      * @param isStop stop token ids (EOS, end of turn)
      * @param logprobs whether to report each token's log-prob
      * @param topLogprobs how many alternatives to report per token (0: none)
+     * @param penalties OpenAI's presence and frequency penalties on tokens already generated
      */
     record Spec(int maxTokens, double temperature, double topP, List<String> stops, LongPredicate isStop,
-                boolean logprobs, int topLogprobs) {
+                boolean logprobs, int topLogprobs, Penalties penalties) {
+    }
+
+    /**
+     * OpenAI's repetition penalties: each token's logit is lowered by {@code presence} once it has
+     * appeared in the completion and by {@code frequency} per appearance, before choosing.
+     * Reported log-probs stay the model's own.
+     */
+    record Penalties(double presence, double frequency) {
+
+        boolean any() {
+            return presence != 0 || frequency != 0;
+        }
+
+        float[] apply(float[] logits, Map<Long, Integer> counts) {
+            if (!any() || counts.isEmpty()) {
+                return logits;
+            }
+            float[] adjusted = logits.clone();
+            counts.forEach((id, count) -> adjusted[id.intValue()] -= (float) (presence + frequency * count));
+            return adjusted;
+        }
     }
 
     /** Receives text as it becomes final, with the log-prob of the token that released it (or null). */
@@ -91,9 +115,14 @@ final class Generation {
                     throw new CancelledException();
                 }
                 float[] logits = session.feed(prompt);
+                Map<Long, Integer> counts = new HashMap<>();
                 while (generated < spec.maxTokens()) {
-                    long next = spec.temperature() == 0 ? Logits.argmax(logits)
-                            : Sampling.sample(logits, spec.temperature(), spec.topP(), random);
+                    float[] scores = spec.penalties().apply(logits, counts);
+                    long next = spec.temperature() == 0 ? Logits.argmax(scores)
+                            : Sampling.sample(scores, spec.temperature(), spec.topP(), random);
+                    if (spec.penalties().any()) {
+                        counts.merge(next, 1, Integer::sum);
+                    }
                     generated++;
                     if (spec.isStop().test(next)) {
                         stopToken = true;
