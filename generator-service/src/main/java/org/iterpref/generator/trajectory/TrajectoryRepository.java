@@ -56,7 +56,8 @@ public class TrajectoryRepository {
 
     /**
      * Writes an iteration, only while {@code owner} holds the trajectory's job lease. False when
-     * the lease was lost or the iteration exists already: it is written exactly once.
+     * the lease was lost or the iteration exists already: it is written exactly once. Any U+0000 in
+     * its texts is stored as U+FFFD (see {@link PostgresText}).
      */
     public boolean insertIteration(UUID trajectoryId, Iteration it, String owner) {
         int rows = jdbc.sql("""
@@ -65,9 +66,10 @@ public class TrajectoryRepository {
                 select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?
                 where exists (select 1 from jobs where trajectory_id = ? and lease_owner = ? and status = 'CLAIMED')
                 on conflict (trajectory_id, number) do nothing""")
-                .params(trajectoryId, it.number(), it.prompt(), it.rawOutput(), it.code(), it.model(),
-                        it.verdict().name(), it.passed(), it.total(), json.writeValueAsString(it.execution()),
-                        it.feedback(), it.promptTokens(), it.completionTokens(), it.generationMs(), it.executionMs(),
+                .params(trajectoryId, it.number(), PostgresText.text(it.prompt()), PostgresText.text(it.rawOutput()),
+                        PostgresText.text(it.code()), it.model(), it.verdict().name(), it.passed(), it.total(),
+                        PostgresText.json(json.writeValueAsString(it.execution())), PostgresText.text(it.feedback()),
+                        it.promptTokens(), it.completionTokens(), it.generationMs(), it.executionMs(),
                         trajectoryId, owner)
                 .update();
         if (rows == 1) {
