@@ -1,6 +1,8 @@
-"""Starts a bug-injection generation run over a task set, follows it to the end, prints a summary.
+"""Starts a generation run over a task set, follows it to the end, prints a summary.
 
-Usage: follow_run.py GENERATOR_URL TASK_SET
+Usage: follow_run.py GENERATOR_URL TASK_SET [RUN_JSON]
+RUN_JSON overrides fields of the run request; the default is the offline bug-injection source
+(synthetic), up to 5 iterations, seed 42.
 """
 import json
 import sys
@@ -8,6 +10,7 @@ import time
 import urllib.request
 
 base, task_set = sys.argv[1], sys.argv[2]
+overrides = json.loads(sys.argv[3]) if len(sys.argv) > 3 else {}
 
 
 def call(path, body=None):
@@ -17,9 +20,12 @@ def call(path, body=None):
         return json.load(response)
 
 
-run = call("/v1/generation-runs", {"taskSet": task_set, "source": {"type": "bug-injection"},
-                                   "maxIterations": 5, "samplesPerTask": 1, "seed": 42})
-print("run %s: %d trajectories (synthetic: %s)" % (run["id"], run["counts"]["total"], run["synthetic"]))
+request = {"taskSet": task_set, "source": {"type": "bug-injection"}, "maxIterations": 5, "samplesPerTask": 1,
+           "seed": 42}
+request.update(overrides)
+run = call("/v1/generation-runs", request)
+print("run %s: %d trajectories, source %s (synthetic: %s)" % (run["id"], run["counts"]["total"],
+                                                             request["source"]["type"], run["synthetic"]))
 started = time.monotonic()
 while run["status"] not in ("COMPLETED", "CANCELLED"):
     time.sleep(1)
@@ -40,6 +46,8 @@ if listing["trajectories"]:
     for it in trajectory["iterations"]:
         print("  iteration %d: %s (%d/%d tests) - %s" % (it["number"], it["verdict"], it["passed"], it["total"],
                                                          it["prompt"].splitlines()[0][:100]))
+    if trajectory.get("error"):
+        print("  error: " + trajectory["error"][:300])
 
 stats = call("/v1/pairs/stats?run=" + run["id"])
 print("\npreference pairs of the run: %d kept, filtered %s; region %s-%s lines (median %.0f)" % (

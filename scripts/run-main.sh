@@ -2,7 +2,9 @@
 # The main job on embedded defaults: builds the platform, starts the executor-service (bubblewrap,
 # port 8081) and the generator-service (embedded PostgreSQL with a persistent data directory under
 # ~/.iterpref, port 8082), runs the bundled example executions, imports the bundled tasks and makes
-# a trajectory for each of them with the offline bug-injection source (labelled synthetic).
+# a trajectory for each of them with the offline bug-injection source (labelled synthetic); then
+# starts the trainer-service (port 8083, the bundled tiny-qwen2 test model), calls its
+# OpenAI-compatible API and runs a few trajectories with the openai source against it.
 #   --once    stop the services after the job (default: keep them running until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,7 @@ scripts/bootstrap.sh
 
 executor_port="${EXECUTOR_PORT:-8081}"
 generator_port="${GENERATOR_PORT:-8082}"
+trainer_port="${TRAINER_PORT:-8083}"
 logs="$(mktemp -d -t iterpref-logs.XXXXXX)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -38,8 +41,10 @@ wait_ready() { # name port
 start executor-service executor-service/target/executor-service-*-exec.jar "$executor_port"
 start generator-service generator-service/target/generator-service-*-exec.jar "$generator_port" \
   --spring.profiles.active=local --iterpref.generator.executor.base-url="http://127.0.0.1:$executor_port"
+start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2
 wait_ready executor-service "$executor_port"
 wait_ready generator-service "$generator_port"
+wait_ready trainer-service "$trainer_port"
 
 for example in examples/executions/*.json; do
   echo
@@ -58,7 +63,21 @@ echo
 echo "=== generation run: bug injection (synthetic), 1 trajectory per task, up to 5 iterations"
 /usr/bin/python3 examples/follow_run.py "http://127.0.0.1:$generator_port" examples
 
+echo
+echo "=== trainer-service: OpenAI-compatible API on the bundled tiny-qwen2 (a 2-layer test model: its text is noise)"
+/usr/bin/python3 examples/try_trainer.py "http://127.0.0.1:$trainer_port"
+
+echo
+echo "=== generation run: openai source against the trainer's tiny-qwen2, 3 tasks, 2 iterations"
+echo "    (the tiny model fails the tests; a refine prompt can outgrow its 512-token context: ERRORED)"
+head -3 examples/tasks/iterpref-examples.jsonl | curl -fsS -H 'Content-Type: application/x-ndjson' --data-binary @- \
+  "http://127.0.0.1:$generator_port/v1/tasks/import?format=jsonl&set=trainer-demo" >/dev/null
+/usr/bin/python3 examples/follow_run.py "http://127.0.0.1:$generator_port" trainer-demo "$(printf '%s' \
+  '{"maxIterations": 2, "seed": 7, "source": {"type": "openai", "baseUrl": "http://127.0.0.1:'"$trainer_port"'/v1",' \
+  ' "model": "tiny-qwen2", "temperature": 0, "maxTokens": 32, "systemPrompt": "Answer with Python code."}}')"
+
 if $once; then exit 0; fi
 echo
-echo "Services keep running (executor :$executor_port, generator :$generator_port); Ctrl-C stops them."
+echo "Services keep running (executor :$executor_port, generator :$generator_port, trainer :$trainer_port);"
+echo "Ctrl-C stops them."
 wait
