@@ -26,7 +26,10 @@ class EmbeddedPostgresConfiguration {
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres(GeneratorProperties properties) throws IOException {
         GeneratorProperties.EmbeddedPostgres settings = properties.embeddedPostgres();
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setCleanDataDirectory(false);
+        // no shutdown hook of its own: it would race Spring's and stop the database before the job
+        // worker hands its jobs back; the context closes it after every lifecycle bean has stopped
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false);
         if (settings.dataDirectory() != null && !settings.dataDirectory().isBlank()) {
             Path dir = Path.of(settings.dataDirectory());
             Files.createDirectories(dir);
