@@ -1,7 +1,9 @@
 package org.iterpref.trainer.config;
 
+import ai.djl.ndarray.types.DataType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -19,11 +21,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param adminModelRoot directory under which {@code POST /v1/models} may register model
  *     directories; unset: registration over the API is turned off
  * @param maxModels most models served at once (configured and registered)
+ * @param device where models run: {@code cpu} (default), {@code gpu} or {@code gpu:N}
+ * @param dtype weights' compute type: {@code auto} (float32 on CPU, float16 on GPU), {@code float32}
+ *     or {@code float16} (DJL 0.36's PyTorch JNI has no bfloat16)
  */
 @ConfigurationProperties("iterpref.trainer")
 public record TrainerProperties(Map<String, String> models, int maxConcurrentRequests, int maxQueuedRequests,
                                 Duration queueTimeout, int threads, long maxRequestBytes, String adminModelRoot,
-                                int maxModels) {
+                                int maxModels, String device, String dtype) {
 
     public TrainerProperties {
         models = models == null ? Map.of() : new LinkedHashMap<>(models);
@@ -48,5 +53,24 @@ public record TrainerProperties(Map<String, String> models, int maxConcurrentReq
         if (maxModels <= 0) {
             maxModels = 8;
         }
+        device = device == null || device.isBlank() ? "cpu" : device.trim().toLowerCase(Locale.ROOT);
+        if (!device.matches("cpu|gpu(:\\d+)?")) {
+            throw new IllegalArgumentException("iterpref.trainer.device must be cpu, gpu or gpu:N: " + device);
+        }
+        dtype = dtype == null || dtype.isBlank() ? "auto" : dtype.trim().toLowerCase(Locale.ROOT);
+        if (!dtype.matches("auto|float32|float16")) {
+            throw new IllegalArgumentException("iterpref.trainer.dtype must be auto, float32 or float16 "
+                    + "(bfloat16 is not available in DJL 0.36): " + dtype);
+        }
+    }
+
+    /** The weights' compute type this configuration resolves to. */
+    public DataType computeType() {
+        return switch (dtype) {
+            case "float16" -> DataType.FLOAT16;
+            case "float32" -> DataType.FLOAT32;
+            default -> device.startsWith("gpu") ? DataType.FLOAT16
+                    : DataType.FLOAT32;
+        };
     }
 }

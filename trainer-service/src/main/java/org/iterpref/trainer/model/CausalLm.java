@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -39,11 +40,15 @@ public final class CausalLm extends HfBlock {
         return model.layerCount();
     }
 
+    /** Logits in float32 whatever the compute type. */
     private NDList head(ParameterStore store, NDArray hidden, boolean training) {
+        NDArray logits;
         if (lmHead != null) {
-            return lmHead.forward(store, new NDList(hidden), training);
+            logits = lmHead.forward(store, new NDList(hidden), training).head();
+        } else {
+            NDArray embedding = store.getValue(model.embeddingWeight(), hidden.getDevice(), training);
+            logits = Linear.linear(hidden, embedding).head();
         }
-        NDArray embedding = store.getValue(model.embeddingWeight(), hidden.getDevice(), training);
-        return Linear.linear(hidden, embedding);
+        return new NDList(logits.toType(DataType.FLOAT32, false));
     }
 }

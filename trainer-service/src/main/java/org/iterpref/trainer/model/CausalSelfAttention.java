@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -70,8 +71,10 @@ public final class CausalSelfAttention extends HfBlock {
         }
         k = repeatKv(k);
         v = repeatKv(v);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim)).add(maskBias);
-        NDArray context = scores.softmax(-1).matMul(v)
+        // scores, mask and softmax in float32 whatever the compute type (as transformers' eager attention)
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false)
+                .div((float) Math.sqrt(headDim)).add(maskBias);
+        NDArray context = scores.softmax(-1).toType(v.getDataType(), false).matMul(v)
                 .transpose(0, 2, 1, 3).reshape(batch, length, (long) heads * headDim);
         return oProj.forward(store, new NDList(context), training);
     }

@@ -25,27 +25,51 @@ public final class DecoderModel implements AutoCloseable {
     private final ModelConfig config;
     private final CausalLm block;
     private final NDManager weights;
+    private final DataType dtype;
 
-    private DecoderModel(ModelConfig config, CausalLm block, NDManager weights) {
+    private DecoderModel(ModelConfig config, CausalLm block, NDManager weights, DataType dtype) {
         this.config = config;
         this.block = block;
         this.weights = weights;
+        this.dtype = dtype;
+    }
+
+    /** The weights' type: float32 or float16 (logits are float32 either way). */
+    public DataType dataType() {
+        return dtype;
+    }
+
+    /** Where the weights live. */
+    public ai.djl.Device device() {
+        return weights.getDevice();
     }
 
     /** Loads the model in {@code dir} into a sub-manager of {@code manager}. */
     public static DecoderModel load(Path dir, NDManager manager) {
+        return load(dir, manager, DataType.FLOAT32);
+    }
+
+    /**
+     * Loads the model in {@code dir} into a sub-manager of {@code manager} (on its device), its
+     * weights in {@code dtype}: float32, or float16 for GPU serving (norms, attention scores,
+     * softmax and logits are still computed in float32). DJL 0.36's PyTorch JNI has no bfloat16.
+     */
+    public static DecoderModel load(Path dir, NDManager manager, DataType dtype) {
+        if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
+            throw new IllegalArgumentException("compute type must be float32 or float16, not " + dtype);
+        }
         Engines.goOffline();
         ModelConfig config = ModelConfig.read(dir);
         CausalLm block = new CausalLm(config);
         NDManager weights = manager.newSubManager();
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             checkpoint.verify(config);
-            HfWeights.load(block, checkpoint, weights);
+            HfWeights.load(block, checkpoint, weights, dtype);
         } catch (RuntimeException e) {
             weights.close();
             throw e;
         }
-        return new DecoderModel(config, block, weights);
+        return new DecoderModel(config, block, weights, dtype);
     }
 
     /** The configuration read from {@code config.json}. */
@@ -88,7 +112,7 @@ public final class DecoderModel implements AutoCloseable {
         try (NDManager scope = weights.newSubManager()) {
             NDArray logits = forward(scope, inputIds, attentionMask);
             NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
-            NDArray targets = inputIds.get(":, 1:");
+            NDArray targets = inputIds.get(":, 1:").toDevice(weights.getDevice(), true);
             targets.attach(scope);
             NDArray gathered = logProbs.gather(targets.expandDims(-1), -1).squeeze(-1);
             gathered.attach(caller);
@@ -157,9 +181,9 @@ public final class DecoderModel implements AutoCloseable {
 
     /** Logits in {@code scope} for a copy of the inputs there. */
     private NDArray forward(NDManager scope, NDArray inputIds, NDArray attentionMask) {
-        NDArray ids = inputIds.duplicate();
+        NDArray ids = inputIds.toDevice(weights.getDevice(), true);
         ids.attach(scope);
-        NDArray mask = attentionMask.toType(DataType.INT64, true);
+        NDArray mask = attentionMask.toType(DataType.INT64, true).toDevice(weights.getDevice(), false);
         mask.attach(scope);
         ParameterStore store = new ParameterStore(scope, false);
         return block.forward(store, new NDList(ids, mask), false).head();

@@ -34,6 +34,20 @@ public final class Engines {
         return engine.newBaseManager(Device.cpu());
     }
 
+    /**
+     * A new root manager on {@code device} ("cpu", "gpu" or "gpu:N"), checked against the GPUs
+     * the engine sees (a clear error instead of a native failure on first use).
+     */
+    public static NDManager newManager(String device) {
+        Engine engine = pytorch();
+        Device target = Device.fromName(device == null || device.isBlank() ? "cpu" : device);
+        if (target.isGpu() && target.getDeviceId() >= engine.getGpuCount()) {
+            throw new IllegalStateException("device " + device + " is not available: the PyTorch engine sees "
+                    + engine.getGpuCount() + " GPU(s) (CPU-only natives, or no CUDA driver)");
+        }
+        return engine.newBaseManager(target);
+    }
+
     static void goOffline() {
         if (System.getProperty(OFFLINE_PROPERTY) == null) {
             System.setProperty(OFFLINE_PROPERTY, "true");

@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
@@ -27,25 +28,35 @@ final class HfWeights {
      * @return the HF names loaded
      */
     static Set<String> load(Block root, Checkpoint checkpoint, NDManager manager) {
+        return load(root, checkpoint, manager, DataType.FLOAT32);
+    }
+
+    /** As {@link #load(Block, Checkpoint, NDManager)}, each tensor converted to {@code dtype} on the manager's device. */
+    static Set<String> load(Block root, Checkpoint checkpoint, NDManager manager, DataType dtype) {
         Set<String> loaded = new LinkedHashSet<>();
-        load(root, "", checkpoint, manager, loaded);
+        load(root, "", checkpoint, manager, dtype, loaded);
         return loaded;
     }
 
     private static void load(Block block, String prefix, Checkpoint checkpoint, NDManager manager,
-                             Set<String> loaded) {
+                             DataType dtype, Set<String> loaded) {
         for (Pair<String, Parameter> entry : block.getDirectParameters()) {
             Parameter parameter = entry.getValue();
             String name = prefix + entry.getKey();
             Shape shape = new Shape(checkpoint.info(name).shape());
             NDArray array = manager.create(checkpoint.readFloat32(name), shape);
+            if (dtype != DataType.FLOAT32) {
+                NDArray converted = array.toType(dtype, false);
+                array.close();
+                array = converted;
+            }
             parameter.setArray(array);
             loaded.add(name);
         }
         int position = 0;
         for (Pair<String, Block> child : block.getChildren()) {
             position++;
-            load(child.getValue(), prefix + hfName(child.getKey(), position) + ".", checkpoint, manager, loaded);
+            load(child.getValue(), prefix + hfName(child.getKey(), position) + ".", checkpoint, manager, dtype, loaded);
         }
     }
 

@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -22,7 +23,9 @@ public final class RmsNorm extends HfBlock {
                                      PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = store.getValue(weight, x.getDevice(), training);
-        NDArray rms = x.square().mean(new int[] {-1}, true).add(eps).sqrt();
-        return new NDList(x.div(rms).mul(w));
+        // in float32 whatever the compute type, as transformers does, then back before the weight
+        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray rms = x32.square().mean(new int[] {-1}, true).add(eps).sqrt();
+        return new NDList(x32.div(rms).toType(x.getDataType(), false).mul(w));
     }
 }

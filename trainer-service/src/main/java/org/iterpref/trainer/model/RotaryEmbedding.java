@@ -41,8 +41,8 @@ public final class RotaryEmbedding extends HfBlock {
         int length = Math.toIntExact(q.getShape().get(2));
         float[][] tables = cosSin(offset, length);
         Shape shape = new Shape(length, headDim);
-        NDArray cos = q.getManager().create(tables[0], shape);
-        NDArray sin = q.getManager().create(tables[1], shape);
+        NDArray cos = q.getManager().create(tables[0], shape).toType(q.getDataType(), false);
+        NDArray sin = q.getManager().create(tables[1], shape).toType(q.getDataType(), false);
         return new NDList(rotate(q, cos, sin), rotate(k, cos, sin));
     }
 

@@ -221,11 +221,12 @@ public class ModelRegistry implements AutoCloseable {
             } else {
                 dir = Path.of(location);
             }
-            manager = Engines.newCpuManager();
-            DecoderModel model = DecoderModel.load(dir, manager);
+            manager = Engines.newManager(properties.device());
+            DecoderModel model = DecoderModel.load(dir, manager, properties.computeType());
             tokenizer = TextTokenizer.open(dir);
             int context = model.config().maxPositionEmbeddings();
-            log.info("model '{}' loaded from {}: {}", name, location, model.config().describe());
+            log.info("model '{}' loaded from {} on {} in {}: {}", name, location, model.device(),
+                    model.dataType(), model.config().describe());
             return new Entry(new LoadedModel(name, model, tokenizer, context), manager, temp, configured);
         } catch (RuntimeException e) {
             closeQuietly(tokenizer);

@@ -102,7 +102,7 @@ class GreedyGenerationTest {
         }
     }
 
-    private static long[] longs(JsonNode array) {
+    static long[] longs(JsonNode array) {
         long[] out = new long[array.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = array.get(i).asLong();
