@@ -184,4 +184,14 @@ class CompletionsApiTest {
         assertThat(reply.status()).isEqualTo(403);
         assertThat(reply.body().get("error").get("code").asString()).isEqualTo("registration_disabled");
     }
+
+    @Test
+    void theApiIsDocumentedWithOpenApi() throws Exception {
+        Reply reply = send("GET", "/v3/api-docs", null);
+        assertThat(reply.status()).isEqualTo(200);
+        JsonNode paths = reply.body().get("paths");
+        assertThat(paths.has("/v1/completions")).isTrue();
+        assertThat(paths.has("/v1/chat/completions")).isTrue();
+        assertThat(paths.has("/v1/models")).isTrue();
+    }
 }
