@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.LongPredicate;
@@ -29,14 +28,10 @@ public class ChatCompletionService {
     /** The response body for a validated request. */
     Map<String, Object> complete(ChatCompletionRequest request) {
         LoadedModel loaded = registry.require(request.model());
-        OptionalLong imEnd = ChatPrompt.chatMlEndId(loaded.tokenizer());
-        if (imEnd.isEmpty()) {
-            throw ChatPrompt.unsupported(loaded.name(), loaded.tokenizer().chatTemplate().isPresent());
-        }
-        long[] prompt = loaded.tokenizer().encode(ChatPrompt.chatMl(request.messages())).ids();
+        ChatPrompt.Rendered chat = ChatPrompt.render(loaded, request.messages());
+        long[] prompt = loaded.tokenizer().encode(chat.text()).ids();
         Generation.checkContext(loaded, prompt.length, request.maxTokens(), "messages");
-        long end = imEnd.getAsLong();
-        LongPredicate isStop = id -> id == end || loaded.tokenizer().specialTokens().isEos(id);
+        LongPredicate isStop = chat.isStop();
         limiter.acquire();
         try {
             return run(loaded, request, prompt, isStop);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.iterpref.trainer.chat.ChatTemplateEngine;
 import org.iterpref.trainer.config.TrainerProperties;
 import org.iterpref.trainer.model.DecoderModel;
 import org.iterpref.trainer.model.Engines;
@@ -26,9 +27,9 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
 
 /**
- * The configured models, each loaded once at start-up and shared by all requests; their
- * managers (weights) and tokenizers are closed on shutdown. A {@code classpath:} model is
- * copied to a temporary directory first (the loaders need files), removed again on close.
+ * The configured models, each loaded once at start-up (chat template parsed) and shared by all
+ * requests; their managers (weights) and tokenizers are closed on shutdown. A {@code classpath:}
+ * model is copied to a temporary directory first (the loaders need files), removed again on close.
  */
 @Component
 public class ModelRegistry implements AutoCloseable {
@@ -41,13 +42,13 @@ public class ModelRegistry implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final List<Path> tempDirs = new ArrayList<>();
 
-    public ModelRegistry(TrainerProperties properties) {
+    public ModelRegistry(TrainerProperties properties, ChatTemplateEngine chatTemplates) {
         if (properties.threads() > 0 && System.getProperty(THREADS_PROPERTY) == null) {
             System.setProperty(THREADS_PROPERTY, Integer.toString(properties.threads()));
         }
         try {
             for (Map.Entry<String, String> entry : properties.models().entrySet()) {
-                models.put(entry.getKey(), load(entry.getKey(), entry.getValue()));
+                models.put(entry.getKey(), load(entry.getKey(), entry.getValue(), chatTemplates));
             }
         } catch (RuntimeException e) {
             close();
@@ -55,7 +56,7 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private LoadedModel load(String name, String location) {
+    private LoadedModel load(String name, String location, ChatTemplateEngine chatTemplates) {
         Path dir = location.startsWith(CLASSPATH) ? extract(name, location.substring(CLASSPATH.length())) : Path.of(location);
         NDManager manager = Engines.newCpuManager();
         resources.add(manager);
@@ -64,7 +65,8 @@ public class ModelRegistry implements AutoCloseable {
         resources.add(tokenizer);
         int context = model.config().maxPositionEmbeddings();
         log.info("model '{}' loaded from {}: {}", name, location, model.config().describe());
-        return new LoadedModel(name, model, tokenizer, context);
+        return new LoadedModel(name, model, tokenizer, context,
+                ModelChatTemplate.prepare(name, tokenizer, chatTemplates));
     }
 
     private Path extract(String name, String classpathDir) {

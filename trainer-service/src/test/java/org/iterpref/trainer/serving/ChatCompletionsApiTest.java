@@ -1,7 +1,6 @@
 package org.iterpref.trainer.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -221,16 +220,5 @@ class ChatCompletionsApiTest {
         } finally {
             taken.forEach(t -> limiter.release());
         }
-    }
-
-    @Test
-    void modelsWithoutChatMlAreUnsupported() {
-        OpenAiException e = ChatPrompt.unsupported("plain", false);
-        assertThat(e.status().value()).isEqualTo(400);
-        assertThat(e.type()).isEqualTo("invalid_request_error");
-        assertThat(e.getMessage()).contains("not supported").contains("Jinja");
-        assertThatThrownBy(() -> {
-            throw ChatPrompt.unsupported("plain", true);
-        }).hasMessageContaining("plain");
     }
 }
