@@ -156,7 +156,9 @@ public final class ChatTemplateEngine {
             throw new ChatTemplateException(ChatTemplateException.Kind.SYNTAX, "the template has " + source.length()
                     + " characters, more than the limit of " + limits.maxTemplateChars(), 0, null);
         }
-        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, jinjava.getGlobalContextCopy(), config);
+        // tags are resolved while parsing, so the disabled ones must be disabled here
+        Context context = new Context(jinjava.getGlobalContextCopy(), null, config.getDisabled());
+        JinjavaInterpreter interpreter = new JinjavaInterpreter(jinjava, context, config);
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
             Node root = interpreter.parse(Jinja2Whitespace.apply(source, config));
