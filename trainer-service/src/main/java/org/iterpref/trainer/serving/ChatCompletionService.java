@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -113,15 +112,10 @@ public class ChatCompletionService {
     }
 
     private static Call prepare(LoadedModel loaded, ChatCompletionRequest request) {
-        OptionalLong imEnd = ChatPrompt.chatMlEndId(loaded.tokenizer());
-        if (imEnd.isEmpty()) {
-            throw ChatPrompt.unsupported(loaded.name(), loaded.tokenizer().chatTemplate().isPresent());
-        }
-        long[] prompt = loaded.tokenizer().encode(ChatPrompt.chatMl(request.messages())).ids();
-        long end = imEnd.getAsLong();
-        LongPredicate isStop = id -> id == end || loaded.tokenizer().specialTokens().isEos(id);
+        ChatPrompt.Rendered chat = ChatPrompt.render(loaded, request.messages());
+        long[] prompt = loaded.tokenizer().encode(chat.text()).ids();
         Generation.checkContext(loaded, prompt.length, request.maxTokens(), "messages");
-        return new Call(loaded, request, prompt, isStop);
+        return new Call(loaded, request, prompt, chat.isStop());
     }
 
     /** Chat log-probs: {@code {"content": [{token, logprob, bytes, top_logprobs: [...]}]}}. */

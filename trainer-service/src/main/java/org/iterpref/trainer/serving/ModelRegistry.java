@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.iterpref.trainer.chat.ChatTemplateEngine;
 import org.iterpref.trainer.checkpoint.CheckpointException;
 import org.iterpref.trainer.config.TrainerProperties;
 import org.iterpref.trainer.model.DecoderModel;
@@ -38,7 +39,8 @@ import org.springframework.stereotype.Component;
  * those registered later over the admin API. A model is loaded once and shared; requests
  * {@link #lease} it, and an unregistered model's weights and tokenizer are freed when its last
  * lease closes, so unloading never pulls memory from under a running generation. A
- * {@code classpath:} model is copied to a temporary directory first (the loaders need files).
+ * {@code classpath:} model is copied to a temporary directory first (the loaders need files). A
+ * model's chat template is parsed once, when it is loaded.
  */
 @Component
 public class ModelRegistry implements AutoCloseable {
@@ -52,9 +54,11 @@ public class ModelRegistry implements AutoCloseable {
     private final List<String> order = new ArrayList<>();
     private final TrainerProperties properties;
     private final Object registration = new Object();
+    private final ChatTemplateEngine chatTemplates;
 
-    public ModelRegistry(TrainerProperties properties, MeterRegistry meters) {
+    public ModelRegistry(TrainerProperties properties, ChatTemplateEngine chatTemplates, MeterRegistry meters) {
         this.properties = properties;
+        this.chatTemplates = chatTemplates;
         if (properties.threads() > 0 && System.getProperty(THREADS_PROPERTY) == null) {
             System.setProperty(THREADS_PROPERTY, Integer.toString(properties.threads()));
         }
@@ -227,7 +231,9 @@ public class ModelRegistry implements AutoCloseable {
             int context = model.config().maxPositionEmbeddings();
             log.info("model '{}' loaded from {} on {} in {}: {}", name, location, model.device(),
                     model.dataType(), model.config().describe());
-            return new Entry(new LoadedModel(name, model, tokenizer, context), manager, temp, configured);
+            LoadedModel loaded = new LoadedModel(name, model, tokenizer, context,
+                    ModelChatTemplate.prepare(name, tokenizer, chatTemplates));
+            return new Entry(loaded, manager, temp, configured);
         } catch (RuntimeException e) {
             closeQuietly(tokenizer);
             closeQuietly(manager);

@@ -1,7 +1,6 @@
 package org.iterpref.trainer.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -198,16 +197,5 @@ class ChatCompletionsApiTest {
         int context = model().contextLength();
         assertError(chat("{\"model\":\"tiny-qwen2\",\"messages\":" + MESSAGES + ",\"max_tokens\":" + context + "}"),
                 400, "max_tokens");
-    }
-
-    @Test
-    void modelsWithoutChatMlAreUnsupported() {
-        OpenAiException e = ChatPrompt.unsupported("plain", false);
-        assertThat(e.status().value()).isEqualTo(400);
-        assertThat(e.type()).isEqualTo("invalid_request_error");
-        assertThat(e.getMessage()).contains("not supported").contains("Jinja");
-        assertThatThrownBy(() -> {
-            throw ChatPrompt.unsupported("plain", true);
-        }).hasMessageContaining("plain");
     }
 }
