@@ -6,12 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * OpenAI chat completions on a {@link LoadedModel}, whole or streamed: the messages rendered as
@@ -21,94 +19,72 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class ChatCompletionService {
 
-    private final ModelRegistry registry;
-    private final ConcurrencyLimiter limiter;
-    private final JsonMapper json;
+    static final String OBJECT = "chat.completion";
+    static final String CHUNK = "chat.completion.chunk";
+    private final RequestRunner runner;
     private final GenerationMetrics metrics;
 
-    public ChatCompletionService(ModelRegistry registry, ConcurrencyLimiter limiter, JsonMapper json,
-                                 GenerationMetrics metrics) {
-        this.registry = registry;
-        this.limiter = limiter;
-        this.json = json;
+    public ChatCompletionService(RequestRunner runner, GenerationMetrics metrics) {
+        this.runner = runner;
         this.metrics = metrics;
     }
 
     /** The response body for a validated request ({@code stream} false). */
     Map<String, Object> complete(ChatCompletionRequest request, BooleanSupplier cancelled) {
-        try (ModelRegistry.Lease lease = registry.lease(request.model())) {
-            Call call = prepare(lease.model(), request);
-            try (ConcurrencyLimiter.Permit permit = limiter.acquire()) {
-                List<Map<String, Object>> choices = new ArrayList<>();
-                int completionTokens = 0;
-                for (int index = 0; index < request.n(); index++) {
-                    Generation.Outcome outcome = metrics.time(call.loaded.name(),
-                            () -> call.generate(cancelled, (delta, logprob) -> { }));
-                    completionTokens += outcome.completionTokens();
-                    Map<String, Object> message = new LinkedHashMap<>();
-                    message.put("role", "assistant");
-                    message.put("content", outcome.text());
-                    Map<String, Object> choice = new LinkedHashMap<>();
-                    choice.put("index", index);
-                    choice.put("message", message);
-                    choice.put("logprobs", request.logprobs() ? logprobs(outcome.logprobs()) : null);
-                    choice.put("finish_reason", outcome.finishReason());
-                    choices.add(choice);
-                }
-                Map<String, Object> body = call.envelope("chat.completion");
-                body.put("choices", choices);
-                body.put("usage", CompletionService.usage(call.prompt.length, completionTokens));
-                return body;
+        return runner.whole(request.model(), loaded -> prepare(loaded, request), call -> {
+            List<Map<String, Object>> choices = new ArrayList<>();
+            int completionTokens = 0;
+            for (int index = 0; index < request.n(); index++) {
+                Generation.Outcome outcome = metrics.time(call.loaded.name(),
+                        () -> call.generate(cancelled, (delta, logprob) -> { }));
+                completionTokens += outcome.completionTokens();
+                Map<String, Object> message = new LinkedHashMap<>();
+                message.put("role", "assistant");
+                message.put("content", outcome.text());
+                choices.add(choice(index, "message", message,
+                        request.logprobs() ? logprobs(outcome.logprobs()) : null, outcome.finishReason()));
             }
-        }
+            return call.header.response(OBJECT, choices, call.prompt.length, completionTokens);
+        });
     }
 
-    /**
-     * A Server-Sent Events body ({@code chat.completion.chunk}s) for a validated {@code stream: true}
-     * request; validation and the wait for a slot happen now, so their errors are ordinary responses.
-     */
+    /** A Server-Sent Events body of {@code chat.completion.chunk}s (see {@link RequestRunner}). */
     StreamingResponseBody stream(ChatCompletionRequest request) {
-        ModelRegistry.Lease lease = registry.lease(request.model());
-        ConcurrencyLimiter.Permit permit;
-        Call call;
-        try {
-            call = prepare(lease.model(), request);
-            permit = limiter.acquire();
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
-        }
-        return out -> {
-            try (lease; permit) {
-                SseWriter sse = new SseWriter(out, json);
-                int completionTokens = 0;
-                for (int index = 0; index < request.n(); index++) {
-                    int choiceIndex = index;
-                    Map<String, Object> opening = new LinkedHashMap<>();
-                    opening.put("role", "assistant");
-                    opening.put("content", "");
-                    sse.send(call.chunk(choiceIndex, opening, null, null));
-                    Generation.Outcome outcome = metrics.time(call.loaded.name(), () -> call.generate(() -> false,
-                            (delta, logprob) -> {
-                                if (!delta.isEmpty() || logprob != null) {
-                                    sse.send(call.chunk(choiceIndex, Map.of("content", delta),
-                                            logprob == null ? null : logprobs(List.of(logprob)), null));
-                                }
-                            }));
-                    completionTokens += outcome.completionTokens();
-                    sse.send(call.chunk(choiceIndex, Map.of(), null, outcome.finishReason()));
-                }
-                if (request.includeUsage()) {
-                    Map<String, Object> last = call.envelope("chat.completion.chunk");
-                    last.put("choices", List.of());
-                    last.put("usage", CompletionService.usage(call.prompt.length, completionTokens));
-                    sse.send(last);
-                }
-                sse.done();
-            } catch (RuntimeException e) {
-                metrics.streamFailed(call.loaded.name(), e, out, json);
+        return runner.stream(request.model(), loaded -> prepare(loaded, request), (call, sse) -> {
+            int completionTokens = 0;
+            for (int index = 0; index < request.n(); index++) {
+                int choiceIndex = index;
+                Map<String, Object> opening = new LinkedHashMap<>();
+                opening.put("role", "assistant");
+                opening.put("content", "");
+                sse.send(call.header.chunk(CHUNK, choice(choiceIndex, "delta", opening, null, null)));
+                Generation.Outcome outcome = metrics.time(call.loaded.name(), () -> call.generate(() -> false,
+                        (delta, logprob) -> {
+                            if (!delta.isEmpty() || logprob != null) {
+                                sse.send(call.header.chunk(CHUNK, choice(choiceIndex, "delta",
+                                        Map.of("content", delta), logprob == null ? null : logprobs(List.of(logprob)),
+                                        null)));
+                            }
+                        }));
+                completionTokens += outcome.completionTokens();
+                sse.send(call.header.chunk(CHUNK, choice(choiceIndex, "delta", Map.of(), null,
+                        outcome.finishReason())));
             }
-        };
+            if (request.includeUsage()) {
+                sse.send(call.header.usageChunk(CHUNK, call.prompt.length, completionTokens));
+            }
+        });
+    }
+
+    /** A choice with its {@code message} (whole) or {@code delta} (chunk). */
+    private static Map<String, Object> choice(int index, String field, Map<String, Object> content,
+                                              Map<String, Object> logprobs, String finishReason) {
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", index);
+        choice.put(field, content);
+        choice.put("logprobs", logprobs);
+        choice.put("finish_reason", finishReason);
+        return choice;
     }
 
     private static Call prepare(LoadedModel loaded, ChatCompletionRequest request) {
@@ -148,7 +124,7 @@ public class ChatCompletionService {
         return item;
     }
 
-    /** One request's state: the model, prompt, stop ids, random source and response id. */
+    /** One request's state: the model, prompt, stop ids, random source and response header. */
     private static final class Call {
 
         final LoadedModel loaded;
@@ -156,8 +132,7 @@ public class ChatCompletionService {
         final long[] prompt;
         final LongPredicate isStop;
         final Random random;
-        final String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        final long created = System.currentTimeMillis() / 1000;
+        final ResponseHeader header;
 
         Call(LoadedModel loaded, ChatCompletionRequest request, long[] prompt, LongPredicate isStop) {
             this.loaded = loaded;
@@ -165,6 +140,7 @@ public class ChatCompletionService {
             this.prompt = prompt;
             this.isStop = isStop;
             this.random = request.seed() == null ? new Random() : new Random(request.seed());
+            this.header = ResponseHeader.of("chatcmpl-", loaded.name());
         }
 
         Generation.Outcome generate(BooleanSupplier cancelled, Generation.Listener listener) {
@@ -172,27 +148,6 @@ public class ChatCompletionService {
                     request.stop(), isStop, request.logprobs(), request.topLogprobs(),
                     new Generation.Penalties(request.presencePenalty(), request.frequencyPenalty()));
             return Generation.run(loaded, prompt, spec, random, cancelled, listener);
-        }
-
-        Map<String, Object> envelope(String object) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", id);
-            body.put("object", object);
-            body.put("created", created);
-            body.put("model", loaded.name());
-            return body;
-        }
-
-        Map<String, Object> chunk(int index, Map<String, Object> delta, Map<String, Object> logprobs,
-                                  String finishReason) {
-            Map<String, Object> choice = new LinkedHashMap<>();
-            choice.put("index", index);
-            choice.put("delta", delta);
-            choice.put("logprobs", logprobs);
-            choice.put("finish_reason", finishReason);
-            Map<String, Object> body = envelope("chat.completion.chunk");
-            body.put("choices", List.of(choice));
-            return body;
         }
     }
 }

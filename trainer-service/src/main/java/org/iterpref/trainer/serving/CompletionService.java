@@ -5,13 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 import org.iterpref.trainer.model.PromptLogProbs;
 import org.springframework.stereotype.Service;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * OpenAI legacy completions on a {@link LoadedModel}, whole or streamed: {@link Generation} per
@@ -22,94 +20,68 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class CompletionService {
 
-    private final ModelRegistry registry;
-    private final ConcurrencyLimiter limiter;
-    private final JsonMapper json;
+    static final String OBJECT = "text_completion";
+    private final RequestRunner runner;
     private final GenerationMetrics metrics;
 
-    public CompletionService(ModelRegistry registry, ConcurrencyLimiter limiter, JsonMapper json,
-                             GenerationMetrics metrics) {
-        this.registry = registry;
-        this.limiter = limiter;
-        this.json = json;
+    public CompletionService(RequestRunner runner, GenerationMetrics metrics) {
+        this.runner = runner;
         this.metrics = metrics;
     }
 
     /** The response body for a validated request ({@code stream} false). */
     Map<String, Object> complete(CompletionRequest request, BooleanSupplier cancelled) {
-        try (ModelRegistry.Lease lease = registry.lease(request.model())) {
-            Call call = new Call(lease.model(), request, promptIds(lease.model(), request));
-            try (ConcurrencyLimiter.Permit permit = limiter.acquire()) {
-                List<Map<String, Object>> choices = new ArrayList<>();
-                int completionTokens = 0;
-                for (int index = 0; index < request.n(); index++) {
-                    call.startChoice();
-                    Generation.Outcome outcome = metrics.time(call.loaded.name(),
-                            () -> call.generate(cancelled, (delta, logprob) -> { }));
-                    completionTokens += outcome.completionTokens();
-                    Map<String, Object> choice = new LinkedHashMap<>();
-                    choice.put("index", index);
-                    choice.put("text", request.echo() ? call.promptText + outcome.text() : outcome.text());
-                    choice.put("logprobs", request.logprobs() == null ? null : call.logprobs(outcome.logprobs(), true));
-                    choice.put("finish_reason", outcome.finishReason());
-                    choices.add(choice);
-                }
-                Map<String, Object> body = call.envelope("text_completion");
-                body.put("choices", choices);
-                body.put("usage", usage(call.prompt.length, completionTokens));
-                return body;
+        return runner.whole(request.model(), loaded -> new Call(loaded, request), call -> {
+            List<Map<String, Object>> choices = new ArrayList<>();
+            int completionTokens = 0;
+            for (int index = 0; index < request.n(); index++) {
+                call.startChoice();
+                Generation.Outcome outcome = metrics.time(call.loaded.name(),
+                        () -> call.generate(cancelled, (delta, logprob) -> { }));
+                completionTokens += outcome.completionTokens();
+                choices.add(choice(index, request.echo() ? call.promptText + outcome.text() : outcome.text(),
+                        request.logprobs() == null ? null : call.logprobs(outcome.logprobs(), true),
+                        outcome.finishReason()));
             }
-        }
+            return call.header.response(OBJECT, choices, call.prompt.length, completionTokens);
+        });
     }
 
-    /**
-     * A Server-Sent Events body for a validated {@code stream: true} request. Validation and the
-     * wait for a slot happen now, so their errors are ordinary responses; the slot and the model
-     * lease are held until the stream ends or the client goes away.
-     */
+    /** A Server-Sent Events body for a validated {@code stream: true} request (see {@link RequestRunner}). */
     StreamingResponseBody stream(CompletionRequest request) {
-        ModelRegistry.Lease lease = registry.lease(request.model());
-        ConcurrencyLimiter.Permit permit;
-        Call call;
-        try {
-            call = new Call(lease.model(), request, promptIds(lease.model(), request));
-            permit = limiter.acquire();
-        } catch (RuntimeException e) {
-            lease.close();
-            throw e;
-        }
-        return out -> {
-            try (lease; permit) {
-                SseWriter sse = new SseWriter(out, json);
-                int completionTokens = 0;
-                for (int index = 0; index < request.n(); index++) {
-                    int choiceIndex = index;
-                    call.startChoice();
-                    if (request.echo()) {
-                        sse.send(call.chunk(choiceIndex, call.promptText,
-                                request.logprobs() == null ? null : call.promptLogprobs(), null));
-                    }
-                    Generation.Outcome outcome = metrics.time(call.loaded.name(), () -> call.generate(() -> false,
-                            (delta, logprob) -> {
-                                if (!delta.isEmpty() || logprob != null) {
-                                    sse.send(call.chunk(choiceIndex, delta, logprob == null ? null
-                                            : call.logprobs(List.of(logprob), false), null));
-                                }
-                            }));
-                    completionTokens += outcome.completionTokens();
-                    sse.send(call.chunk(choiceIndex, "", null, outcome.finishReason()));
+        return runner.stream(request.model(), loaded -> new Call(loaded, request), (call, sse) -> {
+            int completionTokens = 0;
+            for (int index = 0; index < request.n(); index++) {
+                int choiceIndex = index;
+                call.startChoice();
+                if (request.echo()) {
+                    sse.send(call.header.chunk(OBJECT, choice(choiceIndex, call.promptText,
+                            request.logprobs() == null ? null : call.promptLogprobs(), null)));
                 }
-                if (request.includeUsage()) {
-                    Map<String, Object> last = call.envelope("text_completion");
-                    last.put("choices", List.of());
-                    last.put("usage", usage(call.prompt.length, completionTokens));
-                    sse.send(last);
-                }
-                sse.done();
-            } catch (RuntimeException e) {
-                metrics.streamFailed(call.loaded.name(), e, out, json);
+                Generation.Outcome outcome = metrics.time(call.loaded.name(), () -> call.generate(() -> false,
+                        (delta, logprob) -> {
+                            if (!delta.isEmpty() || logprob != null) {
+                                sse.send(call.header.chunk(OBJECT, choice(choiceIndex, delta, logprob == null
+                                        ? null : call.logprobs(List.of(logprob), false), null)));
+                            }
+                        }));
+                completionTokens += outcome.completionTokens();
+                sse.send(call.header.chunk(OBJECT, choice(choiceIndex, "", null, outcome.finishReason())));
             }
-        };
+            if (request.includeUsage()) {
+                sse.send(call.header.usageChunk(OBJECT, call.prompt.length, completionTokens));
+            }
+        });
+    }
+
+    private static Map<String, Object> choice(int index, String text, Map<String, Object> logprobs,
+                                              String finishReason) {
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", index);
+        choice.put("text", text);
+        choice.put("logprobs", logprobs);
+        choice.put("finish_reason", finishReason);
+        return choice;
     }
 
     private static long[] promptIds(LoadedModel loaded, CompletionRequest request) {
@@ -128,15 +100,7 @@ public class CompletionService {
         return ids;
     }
 
-    static Map<String, Object> usage(int promptTokens, int completionTokens) {
-        Map<String, Object> usage = new LinkedHashMap<>();
-        usage.put("prompt_tokens", promptTokens);
-        usage.put("completion_tokens", completionTokens);
-        usage.put("total_tokens", promptTokens + completionTokens);
-        return usage;
-    }
-
-    /** One request's state: the model, prompt, random source and response id. */
+    /** One request's state: the model, prompt, random source and response header. */
     private static final class Call {
 
         final LoadedModel loaded;
@@ -145,14 +109,14 @@ public class CompletionService {
         final String promptText;
         final Random random;
         final LongPredicate isEos;
-        final String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
-        final long created = System.currentTimeMillis() / 1000;
+        final ResponseHeader header;
         private int textOffset;
 
-        Call(LoadedModel loaded, CompletionRequest request, long[] prompt) {
+        Call(LoadedModel loaded, CompletionRequest request) {
             this.loaded = loaded;
             this.request = request;
-            this.prompt = prompt;
+            this.prompt = promptIds(loaded, request);
+            this.header = ResponseHeader.of("cmpl-", loaded.name());
             this.promptText = request.promptText() != null ? request.promptText()
                     : loaded.tokenizer().decode(prompt, false);
             this.random = request.seed() == null ? new Random() : new Random(request.seed());
@@ -170,26 +134,6 @@ public class CompletionService {
                     request.logprobs() == null ? 0 : request.logprobs(),
                     new Generation.Penalties(request.presencePenalty(), request.frequencyPenalty()));
             return Generation.run(loaded, prompt, spec, random, cancelled, listener);
-        }
-
-        Map<String, Object> envelope(String object) {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("id", id);
-            body.put("object", object);
-            body.put("created", created);
-            body.put("model", loaded.name());
-            return body;
-        }
-
-        Map<String, Object> chunk(int index, String text, Map<String, Object> logprobs, String finishReason) {
-            Map<String, Object> choice = new LinkedHashMap<>();
-            choice.put("index", index);
-            choice.put("text", text);
-            choice.put("logprobs", logprobs);
-            choice.put("finish_reason", finishReason);
-            Map<String, Object> body = envelope("text_completion");
-            body.put("choices", List.of(choice));
-            return body;
         }
 
         /** The prompt's tokens as a legacy logprobs object (the first token has no log-prob); sets offsets. */
