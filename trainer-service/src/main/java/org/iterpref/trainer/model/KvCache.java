@@ -1,18 +1,26 @@
 package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Per-layer key and value cache for incremental decoding. Each layer holds its keys and values
  * {@code [B, Hkv, T, d]} (keys already rotated at their absolute positions, before the grouped-query
  * repeat). A decoding step appends its new keys and values to every layer, then {@link #advance}s
- * the committed length {@code T}, which is the absolute position of the next token. The arrays live
- * in the cache's own manager: replaced arrays are freed on append, the rest on {@link #close}.
+ * the committed length {@code T}, which is the absolute position of the next token.
+ *
+ * <p>The positions are written in place into per-layer buffers {@code [B, Hkv, capacity, d]}
+ * that grow by doubling (so a step copies only its own positions, not the whole prefix); layers
+ * hand out views of the filled part. The buffers live in the cache's own manager, freed on
+ * {@link #close}.
  */
 public final class KvCache implements AutoCloseable {
+
+    /** Positions the buffers start with (they double when full). */
+    static final int INITIAL_CAPACITY = 64;
 
     private final NDManager manager;
     private final NDArray[] keys;
@@ -38,26 +46,47 @@ public final class KvCache implements AutoCloseable {
 
     /**
      * Appends this step's {@code k} and {@code v} ({@code [B, Hkv, n, d]}) to layer {@code layer} and
-     * returns the layer's full keys and values {@code [B, Hkv, T+n, d]}, owned by the cache.
+     * returns the layer's full keys and values {@code [B, Hkv, T+n, d]}: views of the cache's buffers
+     * that belong to {@code k}'s manager (the step's scope), so that they — and whatever the step
+     * derives from them: DJL puts a unary operation's result in its operand's manager — are freed
+     * with the step rather than kept until the cache closes.
      */
     NDList append(int layer, NDArray k, NDArray v) {
-        keys[layer] = concat(keys[layer], k);
-        values[layer] = concat(values[layer], v);
-        return new NDList(keys[layer], values[layer]);
+        int n = Math.toIntExact(k.getShape().get(2));
+        keys[layer] = write(keys[layer], k, n);
+        values[layer] = write(values[layer], v, n);
+        NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length + n);
+        NDArray fullKeys = keys[layer].get(filled);
+        NDArray fullValues = values[layer].get(filled);
+        fullKeys.attach(k.getManager());
+        fullValues.attach(v.getManager());
+        return new NDList(fullKeys, fullValues);
+    }
+
+    /** Writes {@code step}'s {@code n} positions at {@link #length()} into {@code buffer}, grown if full. */
+    private NDArray write(NDArray buffer, NDArray step, int n) {
+        long capacity = buffer == null ? 0 : buffer.getShape().get(2);
+        if (length + n > capacity) {
+            Shape s = step.getShape();
+            long grown = Math.max(length + n, Math.max(INITIAL_CAPACITY, 2 * capacity));
+            // uninitialised: only the filled positions are ever read
+            NDArray larger = manager.create(new Shape(s.get(0), s.get(1), grown, s.get(3)), step.getDataType());
+            if (buffer != null) {
+                NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, length);
+                try (NDArray old = buffer.get(filled)) {
+                    larger.set(filled, old);
+                }
+                buffer.close();
+            }
+            buffer = larger;
+        }
+        buffer.set(new NDIndex().addAllDim(2).addSliceDim(length, length + n), step);
+        return buffer;
     }
 
     /** Commits {@code n} appended positions (call once per step, after every layer appended). */
     void advance(int n) {
         length += n;
-    }
-
-    private NDArray concat(NDArray old, NDArray step) {
-        NDArray full = old == null ? step.duplicate() : NDArrays.concat(new NDList(old, step), 2);
-        full.attach(manager);
-        if (old != null) {
-            old.close();
-        }
-        return full;
     }
 
     /** Frees the cached arrays. */
