@@ -48,7 +48,7 @@ public final class CausalSelfAttention extends HfBlock {
      * Attention of {@code x [B, n, hidden]} at absolute positions {@code offset..offset+n-1}. With a
      * {@code cache}, this step's rotated keys and values are appended to layer {@code layer}'s entry
      * and the queries attend the whole cached prefix; {@code maskBias} is then {@code [B, 1, n, T]}
-     * over all {@code T} cached keys.
+     * over all {@code T} cached keys, or null for a single new position (which attends them all).
      */
     NDArray attendCached(ParameterStore store, NDArray x, NDArray maskBias, KvCache cache, int layer) {
         return attend(store, x, maskBias, cache, layer, false).head();
@@ -58,10 +58,14 @@ public final class CausalSelfAttention extends HfBlock {
                           boolean training) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
+        if (cache != null && batch == 1 && length == 1) {
+            return attendOne(store, x, cache, layer);
+        }
         NDArray q = splitHeads(qProj.forward(store, new NDList(x), training).head(), heads);
         NDArray k = splitHeads(kProj.forward(store, new NDList(x), training).head(), kvHeads);
         NDArray v = splitHeads(vProj.forward(store, new NDList(x), training).head(), kvHeads);
-        NDList rotated = rotary.rotateAt(q, k, cache == null ? 0 : cache.length());
+        NDList rotated = cache == null ? rotary.rotateAt(q, k, 0)
+                : rotary.rotate(q, k, cache.rotaryTables(rotary, Math.toIntExact(length), q.getDataType()));
         q = rotated.get(0);
         k = rotated.get(1);
         if (cache != null) {
@@ -73,10 +77,34 @@ public final class CausalSelfAttention extends HfBlock {
         v = repeatKv(v);
         // scores, mask and softmax in float32 whatever the compute type (as transformers' eager attention)
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false)
-                .div((float) Math.sqrt(headDim)).add(maskBias);
+                .div((float) Math.sqrt(headDim));
+        if (maskBias != null) {
+            scores = scores.add(maskBias);
+        }
         NDArray context = scores.softmax(-1).toType(v.getDataType(), false).matMul(v)
                 .transpose(0, 2, 1, 3).reshape(batch, length, (long) heads * headDim);
         return oProj.forward(store, new NDList(context), training);
+    }
+
+    /**
+     * One new position of one sequence ({@code x [1, 1, hidden]}, every decoding step after the
+     * prefill) against the cache: the same operations on the same numbers as {@link #attend}, fewer
+     * of them. With a single position, splitting heads is one reshape (no transpose) and merging
+     * them back is one reshape, and no mask is needed.
+     */
+    private NDList attendOne(ParameterStore store, NDArray x, KvCache cache, int layer) {
+        NDArray q = qProj.forward(store, new NDList(x), false).head().reshape(1, heads, 1, headDim);
+        NDArray k = kProj.forward(store, new NDList(x), false).head().reshape(1, kvHeads, 1, headDim);
+        NDArray v = vProj.forward(store, new NDList(x), false).head().reshape(1, kvHeads, 1, headDim);
+        NDList rotated = rotary.rotate(q, k, cache.rotaryTables(rotary, 1, q.getDataType()));
+        NDList full = cache.append(layer, rotated.get(1), v);
+        NDArray keys = repeatKv(full.get(0));
+        NDArray values = repeatKv(full.get(1));
+        NDArray scores = rotated.get(0).matMul(keys.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false)
+                .div((float) Math.sqrt(headDim));
+        NDArray context = scores.softmax(-1).toType(values.getDataType(), false).matMul(values)
+                .reshape(1, 1, (long) heads * headDim);
+        return oProj.forward(store, new NDList(context), false);
     }
 
     /** {@code [B, L, n·d]} → {@code [B, n, L, d]}. */

@@ -48,14 +48,16 @@ public final class DecoderStack extends HfBlock {
     /**
      * One decoding step: {@code ids [1, n]} at absolute positions {@code cache.length() ..
      * cache.length()+n-1}, attending the cached prefix; appends to every layer and advances the
-     * cache by {@code n}. Output: normed hidden states {@code [1, n, hidden]}.
+     * cache by {@code n}. Output: normed hidden states {@code [1, n, hidden]}. A single new position
+     * ({@code n = 1}, every step after the prefill) gets no mask: it attends every cached key.
      */
     NDArray forwardCached(ParameterStore store, NDArray ids, KvCache cache) {
         if (cache.layers() != layers.size()) {
             throw new IllegalArgumentException("cache has " + cache.layers() + " layers, model " + layers.size());
         }
         long n = ids.getShape().get(1);
-        NDArray maskBias = AttentionMasks.causalAt(ids.getManager(), n, cache.length() + n);
+        // One new position may attend every cached key: its mask would be all zeros, so none is made.
+        NDArray maskBias = n == 1 ? null : AttentionMasks.causalAt(ids.getManager(), n, cache.length() + n);
         NDArray hidden = embedTokens.forward(store, new NDList(ids), false).head();
         for (int i = 0; i < layers.size(); i++) {
             hidden = layers.get(i).forwardCached(store, hidden, maskBias, cache, i);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
@@ -26,6 +27,7 @@ public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
     private int length;
+    private RotaryEmbedding.Tables rotaryTables;
 
     /** An empty cache for {@code layers} layers, its arrays in a sub-manager of {@code parent}. */
     public KvCache(int layers, NDManager parent) {
@@ -82,6 +84,21 @@ public final class KvCache implements AutoCloseable {
         }
         buffer.set(new NDIndex().addAllDim(2).addSliceDim(length, length + n), step);
         return buffer;
+    }
+
+    /**
+     * {@code rotary}'s angle tables in {@code dtype} for this step's {@code n} positions from
+     * {@link #length()} on: made by the first layer that asks, reused by the others, freed when the
+     * next step asks.
+     */
+    RotaryEmbedding.Tables rotaryTables(RotaryEmbedding rotary, int n, DataType dtype) {
+        if (rotaryTables == null || !rotaryTables.covers(rotary, length, n, dtype)) {
+            if (rotaryTables != null) {
+                rotaryTables.close();
+            }
+            rotaryTables = rotary.tables(manager, length, n, dtype);
+        }
+        return rotaryTables;
     }
 
     /** Commits {@code n} appended positions (call once per step, after every layer appended). */

@@ -3,6 +3,8 @@ package org.iterpref.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -39,11 +41,74 @@ public final class RotaryEmbedding extends HfBlock {
      */
     NDList rotateAt(NDArray q, NDArray k, int offset) {
         int length = Math.toIntExact(q.getShape().get(2));
+        try (Tables tables = tables(q.getManager(), offset, length, q.getDataType())) {
+            return rotate(q, k, tables);
+        }
+    }
+
+    /** Rotates queries and keys with {@code tables} (made by {@link #tables} for their positions). */
+    NDList rotate(NDArray q, NDArray k, Tables tables) {
+        return new NDList(rotate(q, tables), rotate(k, tables));
+    }
+
+    /**
+     * The angle tables for positions {@code offset .. offset+n-1}, in {@code manager}, in
+     * {@code dtype} (the queries' type). One decoding step makes them once and every layer reuses
+     * them ({@link KvCache#rotaryTables}).
+     */
+    Tables tables(NDManager manager, int offset, int length, DataType dtype) {
         float[][] tables = cosSin(offset, length);
-        Shape shape = new Shape(length, headDim);
-        NDArray cos = q.getManager().create(tables[0], shape).toType(q.getDataType(), false);
-        NDArray sin = q.getManager().create(tables[1], shape).toType(q.getDataType(), false);
-        return new NDList(rotate(q, cos, sin), rotate(k, cos, sin));
+        NDArray cos = table(manager, tables[0], new Shape(length, headDim), dtype);
+        NDArray sin = length == 1 ? table(manager, rotateHalfTimesSin(tables[1]), new Shape(headDim, headDim), dtype)
+                : table(manager, tables[1], new Shape(length, headDim), dtype);
+        return new Tables(this, offset, length, cos, sin);
+    }
+
+    /** {@code values} as an array of {@code dtype} in {@code manager} (no float32 copy left behind). */
+    private static NDArray table(NDManager manager, float[] values, Shape shape, DataType dtype) {
+        NDArray table = manager.create(values, shape);
+        if (table.getDataType() == dtype) {
+            return table;
+        }
+        try (table) {
+            return table.toType(dtype, false);
+        }
+    }
+
+    /**
+     * The cos table {@code [n, d]} and, for several positions, the sin table {@code [n, d]}; for one
+     * position ({@code n = 1}, each step after the prefill) instead the matrix {@code T [d, d]} with
+     * {@code x·T = rotate_half(x)·sin}: column {@code j} holds {@code -sin[j]} in row {@code j+d/2}
+     * ({@code j < d/2}) or {@code sin[j]} in row {@code j-d/2}, zeros elsewhere. Each element of
+     * {@code x·T} is then one product {@code ±x[i]·sin[j]} plus exact zeros, bit for bit what
+     * {@code rotate_half} followed by a multiplication gives, in one operation instead of five.
+     */
+    record Tables(RotaryEmbedding rotary, int offset, int length, NDArray cos, NDArray sin) implements AutoCloseable {
+
+        /** Whether these are {@code other}'s tables for positions {@code at .. at+n-1} in {@code dtype}. */
+        boolean covers(RotaryEmbedding other, int at, int n, DataType dtype) {
+            return offset == at && length == n && cos.getDataType() == dtype && rotary.headDim == other.headDim
+                    && rotary.theta == other.theta;
+        }
+
+        @Override
+        public void close() {
+            cos.close();
+            sin.close();
+        }
+    }
+
+    /** {@code T [d, d]} row-major for one position's sin row (see {@link Tables}). */
+    private float[] rotateHalfTimesSin(float[] sin) {
+        int half = headDim / 2;
+        float[] t = new float[headDim * headDim];
+        for (int j = 0; j < half; j++) {
+            t[(j + half) * headDim + j] = -sin[j];
+        }
+        for (int j = half; j < headDim; j++) {
+            t[(j - half) * headDim + j] = sin[j];
+        }
+        return t;
     }
 
     /** {@code [cos, sin]}, each {@code L × d} row-major, for positions {@code 0..L-1}. */
@@ -70,11 +135,14 @@ public final class RotaryEmbedding extends HfBlock {
         return new float[][] {cos, sin};
     }
 
-    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+    private NDArray rotate(NDArray x, Tables tables) {
+        if (tables.length() == 1) {
+            return x.mul(tables.cos()).add(x.matMul(tables.sin()));
+        }
         int half = headDim / 2;
         NDArray x1 = x.get("..., :" + half);
         NDArray x2 = x.get("..., " + half + ":");
         NDArray rotated = NDArrays.concat(new NDList(x2.neg(), x1), -1);
-        return x.mul(cos).add(rotated.mul(sin));
+        return x.mul(tables.cos()).add(rotated.mul(tables.sin()));
     }
 }
