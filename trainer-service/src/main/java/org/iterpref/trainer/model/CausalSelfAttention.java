@@ -88,9 +88,12 @@ public final class CausalSelfAttention extends HfBlock {
 
     /**
      * One new position of one sequence ({@code x [1, 1, hidden]}, every decoding step after the
-     * prefill) against the cache: the same operations on the same numbers as {@link #attend}, fewer
-     * of them. With a single position, splitting heads is one reshape (no transpose) and merging
-     * them back is one reshape, and no mask is needed.
+     * prefill) against the cache: the numbers of {@link #attend}, bit for bit, with fewer operations.
+     * With a single position, splitting heads is one reshape (no transpose) and merging them back is
+     * one reshape, and no mask is needed. The values are not repeated per query head: the attention
+     * weights of KV head {@code j}'s query heads ({@code j·r .. j·r+r-1}) are stacked as {@code r}
+     * rows against its values, which sums each output as the repeated form does. (The keys are still
+     * repeated: several query rows in one product with the keys would sum the scores in another order.)
      */
     private NDList attendOne(ParameterStore store, NDArray x, KvCache cache, int layer) {
         NDArray q = qProj.forward(store, new NDList(x), false).head().reshape(1, heads, 1, headDim);
@@ -99,11 +102,13 @@ public final class CausalSelfAttention extends HfBlock {
         NDList rotated = rotary.rotate(q, k, cache.rotaryTables(rotary, 1, q.getDataType()));
         NDList full = cache.append(layer, rotated.get(1), v);
         NDArray keys = repeatKv(full.get(0));
-        NDArray values = repeatKv(full.get(1));
+        NDArray values = full.get(1);
         NDArray scores = rotated.get(0).matMul(keys.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false)
                 .div((float) Math.sqrt(headDim));
-        NDArray context = scores.softmax(-1).toType(values.getDataType(), false).matMul(values)
-                .reshape(1, 1, (long) heads * headDim);
+        // [1, H, 1, T] -> [1, Hkv, r, T]: the r query heads of KV head j weigh its values in one product
+        NDArray weights = scores.softmax(-1).toType(values.getDataType(), false)
+                .reshape(1, kvHeads, heads / kvHeads, values.getShape().get(2));
+        NDArray context = weights.matMul(values).reshape(1, 1, (long) heads * headDim);
         return oProj.forward(store, new NDList(context), false);
     }
 
