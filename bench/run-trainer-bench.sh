@@ -9,7 +9,7 @@
 # Usage (from anywhere):
 #   bench/run-trainer-bench.sh [-Dbench.NAME=VALUE | NAME=VALUE]...
 #   e.g. bench/run-trainer-bench.sh rounds=1 repeats=3
-# Options: tokens (256), promptLen (32), threads (2), rounds (2), repeats (5), uncachedRepeats (1),
+# Options: tokens (256), promptLen (32), threads (2), rounds (3), repeats (5), uncachedRepeats (1),
 #          warmup (1), seed (1: the random weights), tieTolerance (1e-3).
 # Environment: MVN_FLAGS (extra Maven flags, e.g. "-o" offline), JAVA_OPTS (extra JVM flags).
 # Output is also saved to bench/results/trainer-generation-<UTC time>.txt (git-ignored).

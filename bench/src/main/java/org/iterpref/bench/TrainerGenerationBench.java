@@ -34,7 +34,7 @@ import tools.jackson.databind.ObjectMapper;
  * <p>Options ({@code -Dbench.NAME=VALUE} or {@code NAME=VALUE}): {@code model} (the model
  * directory, required; {@code trainer_bench.py make-model} writes one), {@code script}
  * ({@code bench/trainer_bench.py}), {@code python} ({@code /usr/bin/python3}), {@code tokens} (256),
- * {@code promptLen} (32), {@code threads} (2), {@code rounds} (2), {@code repeats} (5 per round, KV
+ * {@code promptLen} (32), {@code threads} (2), {@code rounds} (3), {@code repeats} (5 per round, KV
  * cache on both engines), {@code uncachedRepeats} (1 per round), {@code warmup} (1),
  * {@code tieTolerance} (1e-3: where the ids first differ, the largest logit gap that still counts as a
  * float32 near-tie rather than a model mismatch).
@@ -70,7 +70,7 @@ public final class TrainerGenerationBench {
             }
             Options o = new Options(Path.of(model), Path.of(string(values, "script", "bench/trainer_bench.py")),
                     string(values, "python", "/usr/bin/python3"), integer(values, "tokens", 256),
-                    integer(values, "promptLen", 32), integer(values, "threads", 2), integer(values, "rounds", 2),
+                    integer(values, "promptLen", 32), integer(values, "threads", 2), integer(values, "rounds", 3),
                     integer(values, "repeats", 5), integer(values, "uncachedRepeats", 1), integer(values, "warmup", 1),
                     Double.parseDouble(string(values, "tieTolerance", "1e-3")));
             if (o.tokens < 1 || o.promptLen < 1 || o.threads < 1 || o.rounds < 1 || o.repeats < 1
