@@ -1,8 +1,5 @@
 package org.iterpref.bench;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * Benchmark settings: system properties {@code -Dbench.NAME=VALUE}, overridden by program
  * arguments {@code NAME=VALUE} or {@code --NAME=VALUE}.
@@ -31,43 +28,21 @@ record BenchOptions(int programs, int concurrency, int batch, String python, int
     }
 
     static BenchOptions from(String[] args) {
-        Map<String, String> values = new HashMap<>();
-        for (String arg : args) {
-            String a = arg.startsWith("--") ? arg.substring(2) : arg;
-            a = a.startsWith("bench.") ? a.substring("bench.".length()) : a;
-            int eq = a.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("expected NAME=VALUE, got " + arg);
-            }
-            values.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        BenchArgs values = new BenchArgs(args);
         int cores = Runtime.getRuntime().availableProcessors();
         BenchOptions o = new BenchOptions(
-                integer(values, "programs", 500),
-                integer(values, "concurrency", cores),
-                integer(values, "batch", 10),
-                string(values, "python", "/usr/bin/python3"),
-                integer(values, "warmup", 50),
-                integer(values, "rounds", 2),
-                integer(values, "wallTimeMs", 5000),
-                string(values, "backend", "bubblewrap"),
-                Boolean.parseBoolean(string(values, "forkServer", "true")));
+                values.integer("programs", 500),
+                values.integer("concurrency", cores),
+                values.integer("batch", 10),
+                values.string("python", "/usr/bin/python3"),
+                values.integer("warmup", 50),
+                values.integer("rounds", 2),
+                values.integer("wallTimeMs", 5000),
+                values.string("backend", "bubblewrap"),
+                Boolean.parseBoolean(values.string("forkServer", "true")));
         if (o.programs < 1 || o.concurrency < 1 || o.batch < 1 || o.warmup < 0 || o.rounds < 1) {
             throw new IllegalArgumentException("programs, concurrency, batch and rounds must be >= 1: " + o);
         }
         return o;
-    }
-
-    private static int integer(Map<String, String> args, String name, int fallback) {
-        String v = string(args, name, null);
-        return v == null || v.isBlank() ? fallback : Integer.parseInt(v.strip());
-    }
-
-    private static String string(Map<String, String> args, String name, String fallback) {
-        String v = args.get(name);
-        if (v == null) {
-            v = System.getProperty("bench." + name);
-        }
-        return v == null ? fallback : v;
     }
 }

@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.iterpref.trainer.checkpoint.ModelConfig;
 import org.iterpref.trainer.model.DecoderModel;
 import org.iterpref.trainer.model.Engines;
@@ -54,43 +52,21 @@ public final class TrainerGenerationBench {
                    int repeats, int uncachedRepeats, int warmup, double tieTolerance) {
 
         static Options from(String[] args) {
-            Map<String, String> values = new HashMap<>();
-            for (String arg : args) {
-                String a = arg.startsWith("--") ? arg.substring(2) : arg;
-                a = a.startsWith("bench.") ? a.substring("bench.".length()) : a;
-                int eq = a.indexOf('=');
-                if (eq <= 0) {
-                    throw new IllegalArgumentException("expected NAME=VALUE, got " + arg);
-                }
-                values.put(a.substring(0, eq), a.substring(eq + 1));
-            }
-            String model = string(values, "model", null);
+            BenchArgs values = new BenchArgs(args);
+            String model = values.string("model", null);
             if (model == null) {
                 throw new IllegalArgumentException("model=DIR is required (bench/trainer_bench.py make-model DIR writes one)");
             }
-            Options o = new Options(Path.of(model), Path.of(string(values, "script", "bench/trainer_bench.py")),
-                    string(values, "python", "/usr/bin/python3"), integer(values, "tokens", 256),
-                    integer(values, "promptLen", 32), integer(values, "threads", 2), integer(values, "rounds", 3),
-                    integer(values, "repeats", 5), integer(values, "uncachedRepeats", 1), integer(values, "warmup", 1),
-                    Double.parseDouble(string(values, "tieTolerance", "1e-3")));
+            Options o = new Options(Path.of(model), Path.of(values.string("script", "bench/trainer_bench.py")),
+                    values.string("python", "/usr/bin/python3"), values.integer("tokens", 256),
+                    values.integer("promptLen", 32), values.integer("threads", 2), values.integer("rounds", 3),
+                    values.integer("repeats", 5), values.integer("uncachedRepeats", 1), values.integer("warmup", 1),
+                    Double.parseDouble(values.string("tieTolerance", "1e-3")));
             if (o.tokens < 1 || o.promptLen < 1 || o.threads < 1 || o.rounds < 1 || o.repeats < 1
                     || o.uncachedRepeats < 0 || o.warmup < 0) {
                 throw new IllegalArgumentException("tokens, promptLen, threads, rounds and repeats must be >= 1: " + o);
             }
             return o;
-        }
-
-        private static int integer(Map<String, String> values, String name, int fallback) {
-            String v = string(values, name, null);
-            return v == null || v.isBlank() ? fallback : Integer.parseInt(v.strip());
-        }
-
-        private static String string(Map<String, String> values, String name, String fallback) {
-            String v = values.get(name);
-            if (v == null) {
-                v = System.getProperty("bench." + name);
-            }
-            return v == null ? fallback : v;
         }
     }
 

@@ -265,26 +265,12 @@ public final class ChatTemplateEngine {
 
     /** The deepest nesting of brackets outside string literals. */
     static int bracketDepth(String expression) {
-        int depth = 0;
-        int max = 0;
-        char quote = 0;
-        for (int i = 0; i < expression.length(); i++) {
-            char c = expression.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                max = Math.max(max, ++depth);
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            }
-        }
-        return max;
+        int[] max = {0};
+        ExpressionText.walk(expression, (i, c, depth) -> {
+            max[0] = Math.max(max[0], depth);
+            return false;
+        });
+        return max[0];
     }
 
     /** jinjava with {@link PythonSyntaxBuilder}'s expression parser. */

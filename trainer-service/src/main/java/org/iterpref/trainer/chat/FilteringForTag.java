@@ -67,32 +67,17 @@ final class FilteringForTag extends ForTag {
      * first at bracket depth 0 outside strings after the first such {@code " in "}; -1 if none.
      */
     static int filterStart(String helpers) {
-        boolean afterIn = false;
-        int depth = 0;
-        char quote = 0;
-        for (int i = 0; i < helpers.length(); i++) {
-            char c = helpers.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-            } else if (c == '(' || c == '[' || c == '{') {
-                depth++;
-            } else if (c == ')' || c == ']' || c == '}') {
-                depth--;
-            } else if (depth == 0 && Character.isWhitespace(c)) {
-                if (!afterIn && keywordAt(helpers, i, "in")) {
-                    afterIn = true;
-                } else if (afterIn && keywordAt(helpers, i, "if")) {
-                    return i;
-                }
+        boolean[] afterIn = {false};
+        return ExpressionText.walk(helpers, (i, c, depth) -> {
+            if (depth != 0 || !Character.isWhitespace(c)) {
+                return false;
             }
-        }
-        return -1;
+            if (!afterIn[0] && keywordAt(helpers, i, "in")) {
+                afterIn[0] = true;
+                return false;
+            }
+            return afterIn[0] && keywordAt(helpers, i, "if");
+        });
     }
 
     /** Whether {@code whitespace keyword whitespace} starts at {@code i}. */

@@ -29,18 +29,7 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
     }
 
     static ChatCompletionRequest parse(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
-        }
-        for (String name : body.propertyNames()) {
-            if (!KNOWN.contains(name)) {
-                throw OpenAiException.invalid(name, "Unrecognized request argument supplied: " + name);
-            }
-        }
-        JsonNode model = body.get("model");
-        if (model == null || !model.isString() || model.asString().isBlank()) {
-            throw OpenAiException.invalid("model", "'model' is required and must be a string.");
-        }
+        String model = CompletionRequest.model(body, KNOWN);
         List<ChatMessage> messages = messages(body.get("messages"));
         if (body.has("max_tokens") && body.has("max_completion_tokens")) {
             throw OpenAiException.invalid("max_completion_tokens",
@@ -49,14 +38,8 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
         int maxTokens = body.has("max_completion_tokens")
                 ? CompletionRequest.intField(body, "max_completion_tokens", DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE)
                 : CompletionRequest.intField(body, "max_tokens", DEFAULT_MAX_TOKENS, 0, Integer.MAX_VALUE);
-        double temperature = CompletionRequest.number(body, "temperature", 1.0);
-        if (temperature < 0 || temperature > 2) {
-            throw OpenAiException.invalid("temperature", "'temperature' must be between 0 and 2: " + temperature);
-        }
-        double topP = CompletionRequest.number(body, "top_p", 1.0);
-        if (!(topP > 0) || topP > 1) {
-            throw OpenAiException.invalid("top_p", "'top_p' must be in (0, 1]: " + topP);
-        }
+        double temperature = CompletionRequest.temperature(body);
+        double topP = CompletionRequest.topP(body);
         int n = CompletionRequest.intField(body, "n", 1, 1, CompletionRequest.MAX_N);
         boolean stream = CompletionRequest.bool(body, "stream");
         boolean includeUsage = CompletionRequest.includeUsage(body, stream);
@@ -67,15 +50,8 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
         }
         CompletionRequest.unsupportedUnlessEmpty(body, "logit_bias");
         responseFormat(body.get("response_format"));
-        Long seed = null;
-        JsonNode seedNode = body.get("seed");
-        if (seedNode != null && !seedNode.isNull()) {
-            if (!seedNode.isIntegralNumber() || !seedNode.canConvertToLong()) {
-                throw OpenAiException.invalid("seed", "'seed' must be an integer.");
-            }
-            seed = seedNode.longValue();
-        }
-        return new ChatCompletionRequest(model.asString(), messages, maxTokens, temperature, topP,
+        Long seed = CompletionRequest.seed(body);
+        return new ChatCompletionRequest(model, messages, maxTokens, temperature, topP,
                 CompletionRequest.stops(body.get("stop")), n, seed, logprobs, topLogprobs, stream, includeUsage,
                 CompletionRequest.penalty(body, "presence_penalty"), CompletionRequest.penalty(body, "frequency_penalty"));
     }

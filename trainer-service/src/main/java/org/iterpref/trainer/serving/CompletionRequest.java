@@ -21,18 +21,7 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
             "best_of", "stream_options", "suffix", "logit_bias");
 
     static CompletionRequest parse(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
-        }
-        for (String name : body.propertyNames()) {
-            if (!KNOWN.contains(name)) {
-                throw OpenAiException.invalid(name, "Unrecognized request argument supplied: " + name);
-            }
-        }
-        JsonNode model = body.get("model");
-        if (model == null || !model.isString() || model.asString().isBlank()) {
-            throw OpenAiException.invalid("model", "'model' is required and must be a string.");
-        }
+        String model = model(body, KNOWN);
         String promptText = null;
         long[] promptIds = null;
         JsonNode prompt = body.get("prompt");
@@ -50,14 +39,8 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
                     "'prompt' must be a string or a non-empty array of token ids (batches are not supported).");
         }
         int maxTokens = intField(body, "max_tokens", 16, 0, Integer.MAX_VALUE);
-        double temperature = number(body, "temperature", 1.0);
-        if (temperature < 0 || temperature > 2) {
-            throw OpenAiException.invalid("temperature", "'temperature' must be between 0 and 2: " + temperature);
-        }
-        double topP = number(body, "top_p", 1.0);
-        if (!(topP > 0) || topP > 1) {
-            throw OpenAiException.invalid("top_p", "'top_p' must be in (0, 1]: " + topP);
-        }
+        double temperature = temperature(body);
+        double topP = topP(body);
         int n = intField(body, "n", 1, 1, MAX_N);
         boolean echo = bool(body, "echo");
         boolean stream = bool(body, "stream");
@@ -70,15 +53,8 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         }
         Integer logprobs = body.has("logprobs") && !body.get("logprobs").isNull()
                 ? intField(body, "logprobs", 0, 0, MAX_LOGPROBS) : null;
-        Long seed = null;
-        JsonNode seedNode = body.get("seed");
-        if (seedNode != null && !seedNode.isNull()) {
-            if (!seedNode.isIntegralNumber() || !seedNode.canConvertToLong()) {
-                throw OpenAiException.invalid("seed", "'seed' must be an integer.");
-            }
-            seed = seedNode.longValue();
-        }
-        return new CompletionRequest(model.asString(), promptText, promptIds, maxTokens, temperature, topP,
+        Long seed = seed(body);
+        return new CompletionRequest(model, promptText, promptIds, maxTokens, temperature, topP,
                 stops(body.get("stop")), n, echo, logprobs, seed, stream, includeUsage,
                 penalty(body, "presence_penalty"), penalty(body, "frequency_penalty"));
     }
@@ -119,6 +95,53 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
                 && !(node.isString() && node.asString().isEmpty())) {
             throw OpenAiException.invalid(name, "'" + name + "' is not supported by this server.");
         }
+    }
+
+    /** Checks the body is an object of {@code known} fields only; returns its {@code model}. */
+    static String model(JsonNode body, Set<String> known) {
+        if (body == null || !body.isObject()) {
+            throw OpenAiException.invalid(null, "The request body must be a JSON object.");
+        }
+        for (String name : body.propertyNames()) {
+            if (!known.contains(name)) {
+                throw OpenAiException.invalid(name, "Unrecognized request argument supplied: " + name);
+            }
+        }
+        JsonNode model = body.get("model");
+        if (model == null || !model.isString() || model.asString().isBlank()) {
+            throw OpenAiException.invalid("model", "'model' is required and must be a string.");
+        }
+        return model.asString();
+    }
+
+    /** {@code temperature} in [0, 2], default 1. */
+    static double temperature(JsonNode body) {
+        double temperature = number(body, "temperature", 1.0);
+        if (temperature < 0 || temperature > 2) {
+            throw OpenAiException.invalid("temperature", "'temperature' must be between 0 and 2: " + temperature);
+        }
+        return temperature;
+    }
+
+    /** {@code top_p} in (0, 1], default 1. */
+    static double topP(JsonNode body) {
+        double topP = number(body, "top_p", 1.0);
+        if (!(topP > 0) || topP > 1) {
+            throw OpenAiException.invalid("top_p", "'top_p' must be in (0, 1]: " + topP);
+        }
+        return topP;
+    }
+
+    /** {@code seed}: an integer, or null. */
+    static Long seed(JsonNode body) {
+        JsonNode seed = body.get("seed");
+        if (seed == null || seed.isNull()) {
+            return null;
+        }
+        if (!seed.isIntegralNumber() || !seed.canConvertToLong()) {
+            throw OpenAiException.invalid("seed", "'seed' must be an integer.");
+        }
+        return seed.longValue();
     }
 
     private static boolean allIntegers(JsonNode array) {

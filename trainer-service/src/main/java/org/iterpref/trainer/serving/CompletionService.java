@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import java.util.function.LongPredicate;
 import org.iterpref.trainer.model.PromptLogProbs;
 import org.springframework.stereotype.Service;
@@ -111,6 +112,7 @@ public class CompletionService {
         final LongPredicate isEos;
         final ResponseHeader header;
         private int textOffset;
+        private List<TokenLogprob> promptTokens;
 
         Call(LoadedModel loaded, CompletionRequest request) {
             this.loaded = loaded;
@@ -138,8 +140,28 @@ public class CompletionService {
 
         /** The prompt's tokens as a legacy logprobs object (the first token has no log-prob); sets offsets. */
         Map<String, Object> promptLogprobs() {
-            int top = request.logprobs();
-            PromptLogProbs scores = loaded.model().promptLogProbs(prompt, top);
+            return legacy(promptTokens(), i -> i == 0);
+        }
+
+        /**
+         * OpenAI's legacy logprobs object for these completion tokens, the prompt's first when
+         * {@code withEcho} and echo is on. Offsets continue from the previous call's.
+         */
+        Map<String, Object> logprobs(List<TokenLogprob> completion, boolean withEcho) {
+            if (withEcho && request.echo()) {
+                List<TokenLogprob> all = new ArrayList<>(promptTokens());
+                all.addAll(completion);
+                return legacy(all, i -> i == 0);
+            }
+            return legacy(completion, i -> false);
+        }
+
+        /** The prompt's tokens with their log-probs, from one forward pass shared by every choice. */
+        private List<TokenLogprob> promptTokens() {
+            if (promptTokens != null) {
+                return promptTokens;
+            }
+            PromptLogProbs scores = loaded.model().promptLogProbs(prompt, request.logprobs());
             List<TokenLogprob> tokens = new ArrayList<>();
             for (int i = 0; i < prompt.length; i++) {
                 List<TokenLogprob.Alternative> alternatives = new ArrayList<>();
@@ -153,34 +175,11 @@ public class CompletionService {
                 tokens.add(new TokenLogprob(prompt[i], Generation.tokenText(loaded.tokenizer(), prompt[i]),
                         i == 0 ? null : (double) scores.chosen()[i - 1], alternatives));
             }
-            return legacy(tokens, i -> i == 0);
+            promptTokens = List.copyOf(tokens);
+            return promptTokens;
         }
 
-        /**
-         * OpenAI's legacy logprobs object for these completion tokens, the prompt's first when
-         * {@code withEcho} and echo is on. Offsets continue from the previous call's.
-         */
-        Map<String, Object> logprobs(List<TokenLogprob> completion, boolean withEcho) {
-            if (withEcho && request.echo()) {
-                Map<String, Object> promptPart = promptLogprobs();
-                Map<String, Object> completionPart = legacy(completion, i -> false);
-                for (String key : List.of("tokens", "token_logprobs", "top_logprobs", "text_offset")) {
-                    @SuppressWarnings("unchecked")
-                    List<Object> first = (List<Object>) promptPart.get(key);
-                    @SuppressWarnings("unchecked")
-                    List<Object> more = (List<Object>) completionPart.get(key);
-                    if (first != null && more != null) {
-                        List<Object> merged = new ArrayList<>(first);
-                        merged.addAll(more);
-                        promptPart.put(key, merged);
-                    }
-                }
-                return promptPart;
-            }
-            return legacy(completion, i -> false);
-        }
-
-        private Map<String, Object> legacy(List<TokenLogprob> tokens, java.util.function.IntPredicate noTop) {
+        private Map<String, Object> legacy(List<TokenLogprob> tokens, IntPredicate noTop) {
             List<String> texts = new ArrayList<>();
             List<Double> logprobs = new ArrayList<>();
             List<Map<String, Double>> tops = new ArrayList<>();
