@@ -3,6 +3,8 @@ package org.iterpref.trainer.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -18,10 +20,31 @@ public final class CausalLm extends HfBlock {
 
     private final DecoderStack model;
     private final Projection lmHead;
+    private final int vocabSize;
 
     public CausalLm(ModelConfig config) {
+        this.vocabSize = config.vocabSize();
         this.model = addChildBlock("model", new DecoderStack(config));
         this.lmHead = config.tieWordEmbeddings() ? null : addChildBlock("lm_head", new Projection(false));
+    }
+
+    /** {@code input_ids [B, L]} → logits {@code [B, L, vocab]}. */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(vocabSize)};
+    }
+
+    /**
+     * The final normed hidden states {@code [B, L, hidden]} (what the LM head multiplies), for
+     * callers that apply the head themselves a few positions at a time.
+     */
+    NDArray hidden(ParameterStore store, NDArray ids, NDArray mask, boolean training) {
+        return model.forward(store, new NDList(ids, mask), training).head();
+    }
+
+    /** The LM head's matrix {@code [vocab, hidden]}: {@code lm_head.weight}, or the embedding when tied. */
+    Parameter headWeight() {
+        return lmHead != null ? lmHead.weightParameter() : model.embeddingWeight();
     }
 
     @Override

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.iterpref.trainer.checkpoint.Checkpoint;
 import org.iterpref.trainer.checkpoint.ModelConfig;
 
@@ -99,25 +101,96 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * Per-token log-probabilities {@code [B, L-1]} float32: column {@code t} is
-     * {@code log p(inputIds[:, t+1] | inputIds[:, ..t])}, i.e. {@code log_softmax(logits[:, :-1])}
-     * (numerically stable, float32) gathered at {@code inputIds[:, 1:]}. Columns whose target or
-     * context is padding are computed but meaningless. The result belongs to {@code inputIds}' manager.
+     * {@code log p(inputIds[:, t+1] | inputIds[:, ..t])}, the target's logit minus the logsumexp of
+     * its position's logits, computed a chunk of positions at a time ({@link LabelLogProbs}), never
+     * as {@code [B, L, vocab]} logits. Columns whose target or context is padding are computed but
+     * meaningless. No gradients. The result belongs to {@code inputIds}' manager.
      */
     public NDArray tokenLogProbs(NDArray inputIds, NDArray attentionMask) {
         checkInputs(inputIds, attentionMask);
-        if (inputIds.getShape().get(1) < 2) {
+        long batch = inputIds.getShape().get(0);
+        long length = inputIds.getShape().get(1);
+        if (length < 2) {
             throw new IllegalArgumentException("need at least 2 positions for token log-probs: " + inputIds.getShape());
         }
-        NDManager caller = inputIds.getManager();
-        try (NDManager scope = weights.newSubManager()) {
-            NDArray logits = forward(scope, inputIds, attentionMask);
-            NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
-            NDArray targets = inputIds.get(":, 1:").toDevice(weights.getDevice(), true);
-            targets.attach(scope);
-            NDArray gathered = logProbs.gather(targets.expandDims(-1), -1).squeeze(-1);
-            gathered.attach(caller);
-            return gathered;
+        long[] ids = inputIds.toLongArray();
+        long[] rows = new long[Math.toIntExact(batch * (length - 1))];
+        long[] targets = new long[rows.length];
+        int n = 0;
+        for (long b = 0; b < batch; b++) {
+            for (long t = 0; t + 1 < length; t++) {
+                rows[n] = b * length + t;
+                targets[n++] = ids[Math.toIntExact(b * length + t + 1)];
+            }
         }
+        float[] values;
+        try (Autograd.NoGrad ignored = Autograd.noGrad(); NDManager scope = weights.newSubManager();
+             LabelLogProbs logProbs = labelLogProbs(scope, inputIds, attentionMask, rows, targets, false)) {
+            values = logProbs.values();
+        }
+        return inputIds.getManager().create(values, new Shape(batch, length - 1));
+    }
+
+    /**
+     * The log-probabilities of {@code targets[i]} at flattened position {@code rows[i]} ({@code b·L + t},
+     * the position that predicts it) of {@code inputIds [B, L]}, in {@code scope}. With
+     * {@code training} (inside a {@code GradientCollector}, on a model whose weights record
+     * gradients) the result can back-propagate a loss ({@link LabelLogProbs#backward}); without, run
+     * it under {@link Autograd#noGrad()}.
+     */
+    public LabelLogProbs labelLogProbs(NDManager scope, NDArray inputIds, NDArray attentionMask, long[] rows,
+                                       long[] targets, boolean training) {
+        return labelLogProbs(scope, inputIds, attentionMask, rows, targets, training, LabelLogProbs.CHUNK_ELEMENTS);
+    }
+
+    /** As above with at most {@code chunkElements} logits per chunk (tests use small chunks). */
+    public LabelLogProbs labelLogProbs(NDManager scope, NDArray inputIds, NDArray attentionMask, long[] rows,
+                                       long[] targets, boolean training, long chunkElements) {
+        checkInputs(inputIds, attentionMask);
+        if (rows.length != targets.length) {
+            throw new IllegalArgumentException(rows.length + " rows but " + targets.length + " targets");
+        }
+        NDArray ids = inputIds.toDevice(weights.getDevice(), true);
+        ids.attach(scope);
+        NDArray mask = attentionMask.toType(DataType.INT64, true).toDevice(weights.getDevice(), false);
+        mask.attach(scope);
+        ParameterStore store = new ParameterStore(scope, false);
+        NDArray hidden = block.hidden(store, ids, mask, training);
+        NDArray head = store.getValue(block.headWeight(), weights.getDevice(), training);
+        return new LabelLogProbs(scope, hidden, head, rows, targets, chunkElements);
+    }
+
+    /**
+     * Marks every weight as recording gradients, through DJL's own {@code Block.initialize} (the
+     * weights are already filled, so it only marks them). For a model loaded to be trained; a served
+     * model never records.
+     */
+    public void enableGradients() {
+        block.initialize(weights, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1));
+    }
+
+    /** Every weight by Hugging Face name, in checkpoint order (the live arrays: do not close them). */
+    public Map<String, NDArray> parameters() {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        HfParameters.named(block).forEach((name, parameter) -> arrays.put(name, parameter.getArray()));
+        return arrays;
+    }
+
+    /**
+     * A model of {@code config}'s shape with fresh random weights ({@code N(0, 0.02²)}, zero biases,
+     * unit norms; deterministic for a seed), float32, for benchmarks and memory measurements.
+     */
+    public static DecoderModel random(ModelConfig config, NDManager manager, long seed) {
+        Engines.goOffline();
+        CausalLm block = new CausalLm(config);
+        NDManager weights = manager.newSubManager();
+        try {
+            RandomWeights.fill(block, config, weights, 0.02, seed);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        return new DecoderModel(config, block, weights, DataType.FLOAT32);
     }
 
     /**
@@ -187,6 +260,38 @@ public final class DecoderModel implements AutoCloseable {
         mask.attach(scope);
         ParameterStore store = new ParameterStore(scope, false);
         return block.forward(store, new NDList(ids, mask), false).head();
+    }
+
+    /**
+     * The accumulated gradient of every weight by name (views of the gradients themselves: scaling
+     * one in place scales the weight's gradient), their handles owned by {@code scope}. Call after
+     * a backward pass on a model with {@link #enableGradients()}.
+     */
+    public Map<String, NDArray> gradients(NDManager scope) {
+        Map<String, NDArray> gradients = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> entry : parameters().entrySet()) {
+            NDArray gradient = entry.getValue().getGradient();
+            gradient.attach(scope);
+            gradients.put(entry.getKey(), gradient);
+        }
+        return gradients;
+    }
+
+    /** Resets every weight's accumulated gradient to zero (after an optimizer step). */
+    public void zeroGradients() {
+        for (NDArray parameter : parameters().values()) {
+            Autograd.zeroGradient(parameter);
+        }
+    }
+
+    /** A new scope for one call's arrays (closed by the caller), under the weights' manager. */
+    public NDManager newScope() {
+        return weights.newSubManager();
+    }
+
+    /** The name of the DJL engine the weights live on (for its gradient collector). */
+    public String engineName() {
+        return weights.getEngine().getEngineName();
     }
 
     /** The manager holding the weights (parent of per-call scopes). */

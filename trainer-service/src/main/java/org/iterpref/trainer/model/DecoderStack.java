@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -19,8 +20,10 @@ public final class DecoderStack extends HfBlock {
     private final TokenEmbedding embedTokens;
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final RmsNorm norm;
+    private final int hiddenSize;
 
     public DecoderStack(ModelConfig config) {
+        this.hiddenSize = config.hiddenSize();
         this.embedTokens = addChildBlock("embed_tokens", new TokenEmbedding());
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             layers.add(addChildBlock("layers." + i, new DecoderLayer(config)));
@@ -31,6 +34,12 @@ public final class DecoderStack extends HfBlock {
     /** The token embedding matrix, for a tied LM head. */
     Parameter embeddingWeight() {
         return embedTokens.weightParameter();
+    }
+
+    /** {@code input_ids [B, L]} → hidden states {@code [B, L, hidden]}. */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(hiddenSize)};
     }
 
     @Override

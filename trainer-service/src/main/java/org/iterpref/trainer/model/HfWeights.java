@@ -6,17 +6,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import java.util.LinkedHashSet;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.iterpref.trainer.checkpoint.Checkpoint;
 
-/**
- * Fills a block tree from a Hugging Face checkpoint by name: a parameter's name is the path of
- * child names down to it joined with dots ({@code model.layers.0.self_attn.q_proj.weight}). DJL
- * prefixes child names with their position ({@code "01self_attn"}); that prefix is dropped.
- */
+/** Fills a block tree from a Hugging Face checkpoint by name ({@link HfParameters}). */
 final class HfWeights {
 
     private HfWeights() {
@@ -34,15 +29,8 @@ final class HfWeights {
     /** As {@link #load(Block, Checkpoint, NDManager)}, each tensor converted to {@code dtype} on the manager's device. */
     static Set<String> load(Block root, Checkpoint checkpoint, NDManager manager, DataType dtype) {
         Set<String> loaded = new LinkedHashSet<>();
-        load(root, "", checkpoint, manager, dtype, loaded);
-        return loaded;
-    }
-
-    private static void load(Block block, String prefix, Checkpoint checkpoint, NDManager manager,
-                             DataType dtype, Set<String> loaded) {
-        for (Pair<String, Parameter> entry : block.getDirectParameters()) {
-            Parameter parameter = entry.getValue();
-            String name = prefix + entry.getKey();
+        for (Map.Entry<String, Parameter> entry : HfParameters.named(root).entrySet()) {
+            String name = entry.getKey();
             Shape shape = new Shape(checkpoint.info(name).shape());
             NDArray array = manager.create(checkpoint.readFloat32(name), shape);
             if (dtype != DataType.FLOAT32) {
@@ -50,22 +38,14 @@ final class HfWeights {
                 array.close();
                 array = converted;
             }
-            parameter.setArray(array);
+            entry.getValue().setArray(array);
             loaded.add(name);
         }
-        int position = 0;
-        for (Pair<String, Block> child : block.getChildren()) {
-            position++;
-            load(child.getValue(), prefix + hfName(child.getKey(), position) + ".", checkpoint, manager, dtype, loaded);
-        }
+        return loaded;
     }
 
-    /** {@code ("01self_attn", 1)} → {@code "self_attn"}: drops the {@code %02d} position DJL prepends. */
+    /** {@code ("01self_attn", 1)} → {@code "self_attn"}. */
     static String hfName(String djlChildName, int position) {
-        String number = String.format(Locale.ROOT, "%02d", position);
-        if (!djlChildName.startsWith(number)) {
-            throw new IllegalStateException("child '" + djlChildName + "' does not start with its position " + number);
-        }
-        return djlChildName.substring(number.length());
+        return HfParameters.hfName(djlChildName, position);
     }
 }

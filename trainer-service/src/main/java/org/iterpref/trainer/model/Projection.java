@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
@@ -17,6 +18,18 @@ public final class Projection extends HfBlock {
     public Projection(boolean withBias) {
         this.weight = weight("weight");
         this.bias = withBias ? bias("bias") : null;
+    }
+
+    /** The weight {@code [out, in]}. */
+    Parameter weightParameter() {
+        return weight;
+    }
+
+    /** {@code [..., in]} → {@code [..., out]}, {@code out} read from the filled weight. */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {in.slice(0, in.dimension() - 1).add(weight.getArray().getShape().get(0))};
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.iterpref.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Embedding;
@@ -20,6 +21,12 @@ public final class TokenEmbedding extends HfBlock {
     /** The embedding matrix, which a tied LM head reuses. */
     Parameter weightParameter() {
         return weight;
+    }
+
+    /** {@code [B, L]} → {@code [B, L, hidden]}, {@code hidden} read from the filled weight. */
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0].add(weight.getArray().getShape().get(1))};
     }
 
     @Override

@@ -36,7 +36,7 @@ public record ModelChatTemplate(Optional<ChatTemplate> template, Optional<ChatTe
     }
 
     /** Parses the default chat template of {@code tokenizer}'s model, if it has one. */
-    static ModelChatTemplate prepare(String model, TextTokenizer tokenizer, ChatTemplateEngine engine) {
+    public static ModelChatTemplate prepare(String model, TextTokenizer tokenizer, ChatTemplateEngine engine) {
         Map<String, String> specialTokens = specialTokens(tokenizer);
         Optional<String> source = tokenizer.chatTemplate().template();
         if (source.isEmpty()) {

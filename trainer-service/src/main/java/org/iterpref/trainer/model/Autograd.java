@@ -1,0 +1,45 @@
+package org.iterpref.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * What training needs of PyTorch's autograd that DJL's API does not offer: a no-grad scope (DJL
+ * only turns gradient recording <em>on</em>, inside a {@code GradientCollector}; PyTorch's grad mode
+ * is per thread and on by default, so a forward pass over trainable weights outside a collector
+ * would still record a graph) and resetting one parameter's gradient in place (DJL's {@code
+ * zeroGradients} walks every array of the engine's system manager, including other models').
+ */
+public final class Autograd {
+
+    private Autograd() {
+    }
+
+    /** A scope in which nothing is recorded for backward on this thread; closing restores the previous mode. */
+    public static NoGrad noGrad() {
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        return new NoGrad(previous);
+    }
+
+    /** Sets {@code parameter}'s accumulated gradient to zero (no-op when it has none yet). */
+    public static void zeroGradient(NDArray parameter) {
+        JniUtils.zeroGrad((PtNDArray) parameter);
+    }
+
+    /** Restores the thread's grad mode on close. */
+    public static final class NoGrad implements AutoCloseable {
+
+        private final boolean previous;
+
+        private NoGrad(boolean previous) {
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+}
