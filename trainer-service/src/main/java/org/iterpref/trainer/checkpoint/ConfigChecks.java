@@ -7,8 +7,6 @@ import tools.jackson.databind.JsonNode;
 /** The parts of reading a {@code config.json} that need more than one field or a rule. */
 final class ConfigChecks {
 
-    private static final double DEFAULT_ROPE_THETA = 10_000.0;
-
     private ConfigChecks() {
     }
 
@@ -43,19 +41,20 @@ final class ConfigChecks {
         return Arrays.stream(Architecture.values()).map(Architecture::hfName).collect(Collectors.joining(", "));
     }
 
-    /** Refuses configs whose numbers the decoder would get wrong by ignoring a field. */
+    /**
+     * Refuses configs whose numbers the decoder would get wrong by ignoring a field (rope scaling is
+     * checked where it is read, {@link RopeFields}).
+     */
     static void rejectUnsupportedFeatures(ConfigFields fields, Architecture architecture) {
         String activation = fields.string("hidden_act", "silu");
         if (!activation.equals("silu")) {
             throw fields.error("hidden_act", "unsupported activation '" + activation + "' (supported: silu)");
         }
-        rejectRopeScaling(fields, "rope_scaling", fields.node("rope_scaling"));
-        JsonNode ropeParameters = fields.node("rope_parameters");
-        if (ropeParameters != null) {
-            rejectRopeScaling(fields, "rope_parameters", ropeParameters);
-        }
+        // Qwen2.5 configs carry sliding_window and max_window_layers beside use_sliding_window false;
+        // transformers then attends fully, so those two fields are ignored here too.
         if (architecture == Architecture.QWEN2 && fields.bool("use_sliding_window", false)) {
-            throw fields.error("use_sliding_window", "sliding window attention is not supported");
+            throw fields.error("use_sliding_window", "is true, but sliding window attention (sliding_window, "
+                    + "max_window_layers) is not supported; only full attention is");
         }
         if (architecture == Architecture.LLAMA) {
             for (String key : new String[] {"attention_bias", "mlp_bias"}) {
@@ -64,30 +63,6 @@ final class ConfigChecks {
                 }
             }
         }
-    }
-
-    private static void rejectRopeScaling(ConfigFields fields, String key, JsonNode node) {
-        if (node == null) {
-            return;
-        }
-        if (!node.isObject()) {
-            throw fields.error(key, "must be an object or null, found " + node);
-        }
-        JsonNode type = node.has("rope_type") ? node.get("rope_type") : node.get("type");
-        String name = type == null || type.isNull() ? "default" : type.asString();
-        if (!name.equals("default")) {
-            throw fields.error(key, "rope scaling '" + name + "' is not supported (only plain RoPE)");
-        }
-    }
-
-    /** {@code rope_theta}, else {@code rope_parameters.rope_theta} (transformers 5), else 10000. */
-    static double ropeTheta(ConfigFields fields) {
-        if (fields.node("rope_theta") != null) {
-            return fields.positiveDouble("rope_theta", DEFAULT_ROPE_THETA);
-        }
-        JsonNode ropeParameters = fields.node("rope_parameters");
-        JsonNode theta = ropeParameters == null ? null : ropeParameters.get("rope_theta");
-        return fields.positiveDouble(theta, "rope_parameters", DEFAULT_ROPE_THETA);
     }
 
     /** {@code head_dim} when given, else hidden / heads, which must then divide exactly. */

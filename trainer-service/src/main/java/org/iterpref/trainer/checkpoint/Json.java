@@ -1,6 +1,7 @@
 package org.iterpref.trainer.checkpoint;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import tools.jackson.core.JacksonException;
@@ -8,8 +9,12 @@ import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
-/** Strict JSON reading for checkpoint files: duplicate keys and trailing content are errors. */
+/**
+ * JSON for checkpoint files: strict reading (duplicate keys and trailing content are errors) and
+ * writing, compact for safetensors headers or indented for {@code config.json}.
+ */
 final class Json {
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
@@ -49,5 +54,21 @@ final class Json {
             throw new CheckpointException(file, null, what + " is not a JSON object (found " + found + ")");
         }
         return root;
+    }
+
+    /** A new, empty JSON object (keys keep their insertion order). */
+    static ObjectNode newObject() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** {@code node} as compact UTF-8 JSON, no whitespace (as a safetensors header is written). */
+    static byte[] compact(JsonNode node) {
+        return MAPPER.writeValueAsBytes(node);
+    }
+
+    /** {@code node} as indented UTF-8 JSON with a final newline, for files people read. */
+    static byte[] indented(JsonNode node) {
+        String text = MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        return (text + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

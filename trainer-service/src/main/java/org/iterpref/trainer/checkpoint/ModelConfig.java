@@ -16,9 +16,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Defaults follow Hugging Face's {@code Qwen2Config} / {@code LlamaConfig} where a field is
  * optional (rope theta 10000, rms eps 1e-6, untied embeddings, one KV head per attention head);
- * the sizes are required. Features the trainer's decoder does not implement — rope scaling, sliding
- * window attention, Llama's {@code attention_bias}/{@code mlp_bias}, an activation other than SiLU —
- * are rejected rather than silently ignored, since ignoring them would give wrong outputs.
+ * the sizes are required. Features the trainer's decoder does not implement — rope scaling other
+ * than Llama 3's, sliding window attention, Llama's {@code attention_bias}/{@code mlp_bias}, an
+ * activation other than SiLU — are rejected rather than silently ignored, since ignoring them
+ * would give wrong outputs.
  *
  * @param architecture          from {@code architectures[0]} (or {@code model_type})
  * @param hiddenSize            {@code hidden_size}
@@ -30,6 +31,7 @@ import tools.jackson.databind.JsonNode;
  * @param vocabSize             {@code vocab_size}
  * @param rmsNormEps            {@code rms_norm_eps}
  * @param ropeTheta             {@code rope_theta} (or {@code rope_parameters.rope_theta}), default 10000
+ * @param ropeScaling           {@code rope_scaling} (or {@code rope_parameters}): none, or Llama 3's
  * @param maxPositionEmbeddings {@code max_position_embeddings}
  * @param tieWordEmbeddings     {@code tie_word_embeddings}: the LM head reuses the embedding matrix
  * @param torchDtype            {@code torch_dtype} (or {@code dtype}) as written, default "float32"
@@ -38,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  */
 public record ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int numHiddenLayers,
                           int numAttentionHeads, int numKeyValueHeads, int headDim, int vocabSize,
-                          double rmsNormEps, double ropeTheta, int maxPositionEmbeddings,
+                          double rmsNormEps, double ropeTheta, RopeScaling ropeScaling, int maxPositionEmbeddings,
                           boolean tieWordEmbeddings, String torchDtype, OptionalInt bosTokenId,
                           List<Integer> eosTokenIds) {
 
@@ -47,6 +49,7 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
 
     public ModelConfig {
         Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(ropeScaling, "ropeScaling");
         Objects.requireNonNull(torchDtype, "torchDtype");
         Objects.requireNonNull(bosTokenId, "bosTokenId");
         eosTokenIds = List.copyOf(eosTokenIds);
@@ -70,7 +73,7 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         return new ModelConfig(architecture, hidden, fields.requiredPositiveInt("intermediate_size"),
                 fields.requiredPositiveInt("num_hidden_layers"), heads, kvHeads,
                 ConfigChecks.headDim(fields, hidden, heads), fields.requiredPositiveInt("vocab_size"),
-                fields.positiveDouble("rms_norm_eps", 1e-6), ConfigChecks.ropeTheta(fields),
+                fields.positiveDouble("rms_norm_eps", 1e-6), RopeFields.theta(fields), RopeFields.scaling(fields),
                 fields.positiveInt("max_position_embeddings", architecture.defaultMaxPositionEmbeddings()),
                 fields.bool("tie_word_embeddings", false),
                 fields.string("torch_dtype", fields.string("dtype", "float32")),

@@ -29,7 +29,7 @@ record SafetensorsHeader(long dataStart, Map<String, TensorInfo> tensors, Map<St
 
     /** The format's own cap on the header (safetensors rejects larger ones too). */
     static final long MAX_HEADER_BYTES = 100_000_000L;
-    private static final String METADATA = "__metadata__";
+    static final String METADATA = "__metadata__";
 
     /** Reads and validates the header of the open {@code channel} on {@code file}. */
     static SafetensorsHeader read(Path file, FileChannel channel) throws IOException {

@@ -35,7 +35,7 @@ public final class CausalSelfAttention extends HfBlock {
         this.kProj = addChildBlock("k_proj", new Projection(bias));
         this.vProj = addChildBlock("v_proj", new Projection(bias));
         this.oProj = addChildBlock("o_proj", new Projection(false));
-        this.rotary = addChildBlock("rotary_emb", new RotaryEmbedding(headDim, config.ropeTheta()));
+        this.rotary = addChildBlock("rotary_emb", RotaryEmbedding.of(config));
     }
 
     @Override

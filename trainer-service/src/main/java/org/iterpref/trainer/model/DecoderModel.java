@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.iterpref.trainer.checkpoint.Checkpoint;
+import org.iterpref.trainer.checkpoint.HfCheckpointWriter;
 import org.iterpref.trainer.checkpoint.ModelConfig;
+import org.iterpref.trainer.checkpoint.NamedWeights;
+import org.iterpref.trainer.checkpoint.TorchDtype;
 
 /**
  * A Qwen2 / Llama decoder from a Hugging Face model directory, on DJL's PyTorch engine, float32.
@@ -82,6 +85,23 @@ public final class DecoderModel implements AutoCloseable {
     /** The block tree (children named as in the checkpoint). */
     public CausalLm block() {
         return block;
+    }
+
+    /**
+     * The weights under their Hugging Face names, each read back as float32 on the host when asked
+     * (their current values, e.g. after training steps).
+     */
+    public NamedWeights namedWeights() {
+        return new BlockWeights(block);
+    }
+
+    /**
+     * Writes this model as a Hugging Face checkpoint into the new directory {@code targetDir}: its
+     * weights as {@code dtype}, with the config and tokenizer files of {@code sourceDir}, the model
+     * it was loaded from (see {@link HfCheckpointWriter}).
+     */
+    public Path save(Path sourceDir, Path targetDir, TorchDtype dtype) {
+        return HfCheckpointWriter.write(namedWeights(), sourceDir, targetDir, dtype);
     }
 
     /**

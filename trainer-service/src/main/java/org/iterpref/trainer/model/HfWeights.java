@@ -43,9 +43,4 @@ final class HfWeights {
         }
         return loaded;
     }
-
-    /** {@code ("01self_attn", 1)} → {@code "self_attn"}. */
-    static String hfName(String djlChildName, int position) {
-        return HfParameters.hfName(djlChildName, position);
-    }
 }

@@ -8,25 +8,58 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.Arrays;
+import org.iterpref.trainer.checkpoint.ModelConfig;
 
 /**
  * Rotary position embedding as Hugging Face applies it ({@code rotate_half} convention): for
- * positions {@code 0..L-1}, {@code x' = x·cos + rotate_half(x)·sin}, where frequency {@code i}
- * ({@code 0 ≤ i < d/2}) is {@code θ^(-2i/d)} and the angle table is repeated for both halves.
- * Input: queries {@code [B, H, L, d]} and keys {@code [B, Hkv, L, d]}; output: both rotated.
- * The angles are computed in double and rounded once to float32. No parameters.
+ * positions {@code 0..L-1}, {@code x' = x·cos + rotate_half(x)·sin}, where the angle of position
+ * {@code p} and frequency {@code i} ({@code 0 ≤ i < d/2}) is {@code p · inv_freq[i]} and the angle
+ * table is repeated for both halves. Plain RoPE has {@code inv_freq[i] = θ^(-2i/d)}; a config's
+ * rope scaling changes those ({@link #of}). Input: queries {@code [B, H, L, d]} and keys
+ * {@code [B, Hkv, L, d]}; output: both rotated. Frequencies and angles are computed in double and
+ * the tables rounded once to float32. No parameters.
  */
 public final class RotaryEmbedding extends HfBlock {
 
     private final int headDim;
-    private final double theta;
+    private final double[] inverseFrequencies;
 
+    /** Plain RoPE with base {@code theta}. */
     public RotaryEmbedding(int headDim, double theta) {
-        if (headDim % 2 != 0) {
-            throw new IllegalArgumentException("head_dim must be even for rotary embeddings: " + headDim);
+        this(plainInverseFrequencies(headDim, theta));
+    }
+
+    /** RoPE with the given {@code d/2} inverse frequencies (radians per position). */
+    public RotaryEmbedding(double[] inverseFrequencies) {
+        if (inverseFrequencies.length == 0) {
+            throw new IllegalArgumentException("rotary embeddings need at least one frequency");
         }
-        this.headDim = headDim;
-        this.theta = theta;
+        this.headDim = 2 * inverseFrequencies.length;
+        this.inverseFrequencies = inverseFrequencies.clone();
+    }
+
+    /** The rotary embedding {@code config} describes: {@code rope_theta}, scaled as its {@code rope_scaling} says. */
+    public static RotaryEmbedding of(ModelConfig config) {
+        double[] plain = plainInverseFrequencies(config.headDim(), config.ropeTheta());
+        return new RotaryEmbedding(config.ropeScaling().apply(plain));
+    }
+
+    /** {@code θ^(-2i/d)} for {@code 0 ≤ i < d/2}. */
+    static double[] plainInverseFrequencies(int headDim, double theta) {
+        if (headDim <= 0 || headDim % 2 != 0) {
+            throw new IllegalArgumentException("head_dim must be positive and even for rotary embeddings: " + headDim);
+        }
+        double[] inverse = new double[headDim / 2];
+        for (int i = 0; i < inverse.length; i++) {
+            inverse[i] = Math.pow(theta, -2.0 * i / headDim);
+        }
+        return inverse;
+    }
+
+    /** A copy of the inverse frequencies this embedding rotates by. */
+    double[] inverseFrequencies() {
+        return inverseFrequencies.clone();
     }
 
     @Override
@@ -87,8 +120,8 @@ public final class RotaryEmbedding extends HfBlock {
 
         /** Whether these are {@code other}'s tables for positions {@code at .. at+n-1} in {@code dtype}. */
         boolean covers(RotaryEmbedding other, int at, int n, DataType dtype) {
-            return offset == at && length == n && cos.getDataType() == dtype && rotary.headDim == other.headDim
-                    && rotary.theta == other.theta;
+            return offset == at && length == n && cos.getDataType() == dtype
+                    && Arrays.equals(rotary.inverseFrequencies, other.inverseFrequencies);
         }
 
         @Override
@@ -124,7 +157,7 @@ public final class RotaryEmbedding extends HfBlock {
         for (int row = 0; row < length; row++) {
             long pos = (long) offset + row;
             for (int i = 0; i < half; i++) {
-                double angle = pos * Math.pow(theta, -2.0 * i / headDim);
+                double angle = pos * inverseFrequencies[i];
                 int at = row * headDim + i;
                 cos[at] = (float) Math.cos(angle);
                 cos[at + half] = cos[at];

@@ -192,9 +192,9 @@ class CheckpointTest {
         SafetensorsWriter writer = new SafetensorsWriter();
         for (ParameterSpec spec : config.expectedParameters()) {
             if (spec.name().equals("model.norm.weight")) {
-                writer.addI64(spec.name(), spec.shape(), new long[(int) spec.numElements()]);
+                writer.addLongs(spec.name(), spec.shape(), new long[(int) spec.numElements()]);
             } else {
-                writer.addHalf(spec.name(), "F16", spec.shape(), new short[(int) spec.numElements()]);
+                writer.addRaw(spec.name(), DType.F16, spec.shape(), new byte[2 * (int) spec.numElements()]);
             }
         }
         writer.write(model.resolve("model.safetensors"));

@@ -61,7 +61,8 @@ class HalfFloatsTest {
     @Test
     void shouldReadAnF16SafetensorsFileAsFloat32AndFloat64(@TempDir Path dir) {
         short[] bits = {0x3C00, (short) 0xC000, 0x7BFF, 0x0001, 0x7C00, 0x7E00, (short) 0x8000};
-        Path file = new SafetensorsWriter().addHalf("h", "F16", new long[] {7}, bits).write(dir.resolve("h.safetensors"));
+        Path file = new SafetensorsWriter().addRaw("h", DType.F16, new long[] {7}, RawSafetensors.shorts(bits))
+                .write(dir.resolve("h.safetensors"));
 
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             float[] floats = st.readFloat32("h");

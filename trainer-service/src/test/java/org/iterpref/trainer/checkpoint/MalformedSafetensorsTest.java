@@ -45,28 +45,28 @@ class MalformedSafetensorsTest {
     @Test
     void shouldRejectAHeaderLengthLargerThanTheFile() {
         byte[] header = "{}".getBytes(StandardCharsets.UTF_8);
-        Path file = SafetensorsWriter.writeRaw(dir.resolve("long.safetensors"), 4096, header, EIGHT_BYTES);
+        Path file = RawSafetensors.writeRaw(dir.resolve("long.safetensors"), 4096, header, EIGHT_BYTES);
 
         assertThat(openFails(file)).hasMessageContaining("header length 4096 is larger than the 10 bytes");
     }
 
     @Test
     void shouldRejectAnAbsurdHeaderLength() {
-        Path file = SafetensorsWriter.writeRaw(dir.resolve("huge.safetensors"), -1L, new byte[16], EIGHT_BYTES);
+        Path file = RawSafetensors.writeRaw(dir.resolve("huge.safetensors"), -1L, new byte[16], EIGHT_BYTES);
 
         assertThat(openFails(file)).hasMessageContaining("header length 18446744073709551615 is outside");
     }
 
     @Test
     void shouldRejectAHeaderThatIsNotJson() {
-        Path file = SafetensorsWriter.writeRaw(dir.resolve("nojson.safetensors"), "{\"w\": {dtype", EIGHT_BYTES);
+        Path file = RawSafetensors.writeRaw(dir.resolve("nojson.safetensors"), "{\"w\": {dtype", EIGHT_BYTES);
 
         assertThat(openFails(file)).hasMessageContaining("header is not valid JSON");
     }
 
     @Test
     void shouldRejectAHeaderThatIsNotAnObject() {
-        Path file = SafetensorsWriter.writeRaw(dir.resolve("array.safetensors"), "[1, 2]", EIGHT_BYTES);
+        Path file = RawSafetensors.writeRaw(dir.resolve("array.safetensors"), "[1, 2]", EIGHT_BYTES);
 
         assertThat(openFails(file)).hasMessageContaining("header is not a JSON object");
     }
@@ -74,7 +74,7 @@ class MalformedSafetensorsTest {
     @Test
     void shouldRejectDuplicateTensorNames() {
         String entry = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
-        Path file = SafetensorsWriter.writeRaw(dir.resolve("dup.safetensors"),
+        Path file = RawSafetensors.writeRaw(dir.resolve("dup.safetensors"),
                 "{\"w\":" + entry + ",\"w\":" + entry + "}", EIGHT_BYTES);
 
         assertThat(openFails(file)).hasMessageContaining("not valid JSON").hasMessageContaining("Duplicate").hasMessageContaining("\"w\"");
@@ -159,7 +159,7 @@ class MalformedSafetensorsTest {
 
     /** A file with header {@code {entries}} and 8 data bytes. */
     private Path header(String entries) {
-        return SafetensorsWriter.writeRaw(dir.resolve("bad.safetensors"), "{" + entries + "}", EIGHT_BYTES);
+        return RawSafetensors.writeRaw(dir.resolve("bad.safetensors"), "{" + entries + "}", EIGHT_BYTES);
     }
 
     private static CheckpointException openFails(Path file) {

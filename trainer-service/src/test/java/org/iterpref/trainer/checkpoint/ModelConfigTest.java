@@ -148,8 +148,8 @@ class ModelConfigTest {
     @Test
     void shouldRejectFeaturesTheDecoderWouldSilentlyGetWrong() {
         String llama = "\"architectures\": [\"LlamaForCausalLM\"], " + SIZES;
-        assertThat(readFails(config(llama + ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0}")))
-                .hasMessageContaining("'rope_scaling'").hasMessageContaining("'llama3' is not supported");
+        assertThat(readFails(config(llama + ", \"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}")))
+                .hasMessageContaining("'rope_scaling'").hasMessageContaining("'yarn' is not supported");
         assertThat(readFails(config(llama + ", \"attention_bias\": true"))).hasMessageContaining("'attention_bias'");
         assertThat(readFails(config(llama + ", \"hidden_act\": \"gelu\""))).hasMessageContaining("'hidden_act'");
         assertThat(readFails(config("\"architectures\": [\"Qwen2ForCausalLM\"], " + SIZES + ", \"use_sliding_window\": true")))

@@ -112,8 +112,8 @@ class SafetensorsFileTest {
 
     @Test
     void shouldExposeMetadataAndRejectReadsOfTheWrongKind(@TempDir Path dir) {
-        Path file = new SafetensorsWriter().addI64("ids", new long[] {2}, 7, 9)
-                .addF32("w", new long[] {1}, 0.5f).write(dir.resolve("m.safetensors"));
+        Path file = new SafetensorsWriter().addLongs("ids", new long[] {2}, 7, 9)
+                .addFloats("w", DType.F32, new long[] {1}, 0.5f).write(dir.resolve("m.safetensors"));
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             assertThat(st.metadata()).containsEntry("format", "pt");
             assertThat(st.readInt64("ids")).containsExactly(7, 9);
@@ -130,7 +130,7 @@ class SafetensorsFileTest {
 
     @Test
     void shouldFailClearlyWhenReadAfterClose(@TempDir Path dir) {
-        Path file = new SafetensorsWriter().addF32("w", new long[] {1}, 0.5f).write(dir.resolve("c.safetensors"));
+        Path file = new SafetensorsWriter().addFloats("w", DType.F32, new long[] {1}, 0.5f).write(dir.resolve("c.safetensors"));
         SafetensorsFile st = SafetensorsFile.open(file);
         st.close();
 

@@ -61,9 +61,9 @@ class DecoderBlockStructureTest {
 
     @Test
     void childNamesDropOnlyDjlsPositionPrefix() {
-        assertThat(HfWeights.hfName("01self_attn", 1)).isEqualTo("self_attn");
-        assertThat(HfWeights.hfName("12layers.10", 12)).isEqualTo("layers.10");
-        assertThat(HfWeights.hfName("102layers.99", 102)).isEqualTo("layers.99");
-        assertThatThrownBy(() -> HfWeights.hfName("02norm", 3)).isInstanceOf(IllegalStateException.class);
+        assertThat(HfParameters.hfName("01self_attn", 1)).isEqualTo("self_attn");
+        assertThat(HfParameters.hfName("12layers.10", 12)).isEqualTo("layers.10");
+        assertThat(HfParameters.hfName("102layers.99", 102)).isEqualTo("layers.99");
+        assertThatThrownBy(() -> HfParameters.hfName("02norm", 3)).isInstanceOf(IllegalStateException.class);
     }
 }
