@@ -56,11 +56,18 @@ final class AdamW implements AutoCloseable {
                 if (weightDecay != 0) {
                     p.muli((float) (1 - lr * weightDecay));
                 }
-                m.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
-                v.muli((float) beta2).addi(g.square().mul((float) (1 - beta2)));
-                NDArray denominator = v.sqrt().div((float) sqrtCorrection2).add((float) eps);
-                p.subi(m.div(denominator).mul((float) (lr / correction1)));
-                denominator.close();
+                // every temporary is closed at once: results of an operation belong to the manager of
+                // the array it was called on (the weights' or this optimizer's), which live for the run
+                try (NDArray scaled = g.mul((float) (1 - beta1))) {
+                    m.muli((float) beta1).addi(scaled);
+                }
+                try (NDArray squared = g.square()) {
+                    v.muli((float) beta2).addi(squared.muli((float) (1 - beta2)));
+                }
+                try (NDArray denominator = v.sqrt(); NDArray update = m.div(denominator.divi((float) sqrtCorrection2)
+                        .addi((float) eps))) {
+                    p.subi(update.muli((float) (lr / correction1)));
+                }
             }
         }
     }

@@ -28,6 +28,16 @@ public final class Autograd {
         JniUtils.zeroGrad((PtNDArray) parameter);
     }
 
+    /**
+     * The gradient accumulated in {@code parameter} (a handle on PyTorch's {@code .grad}: adding to
+     * it in place adds to the gradient; close the handle after use), or empty when no backward pass
+     * has reached it yet. DJL's {@code getGradient} answers a fresh array of zeros in that case,
+     * which adding to would silently lose.
+     */
+    public static java.util.Optional<NDArray> accumulatedGradient(NDArray parameter) {
+        return java.util.Optional.ofNullable(JniUtils.getGradient((PtNDArray) parameter));
+    }
+
     /** Restores the thread's grad mode on close. */
     public static final class NoGrad implements AutoCloseable {
 

@@ -160,12 +160,16 @@ public final class DecoderModel implements AutoCloseable {
      */
     public LabelLogProbs labelLogProbs(NDManager scope, NDArray inputIds, NDArray attentionMask, long[] rows,
                                        long[] targets, boolean training) {
-        return labelLogProbs(scope, inputIds, attentionMask, rows, targets, training, LabelLogProbs.CHUNK_ELEMENTS);
+        return labelLogProbs(scope, inputIds, attentionMask, rows, targets, training, LabelLogProbs.CHUNK_ELEMENTS,
+                LabelLogProbs.KEEP_ELEMENTS);
     }
 
-    /** As above with at most {@code chunkElements} logits per chunk (tests use small chunks). */
+    /**
+     * As above with at most {@code chunkElements} logits per chunk, keeping them between forward and
+     * backward only when all of them fit in {@code keepElements} (tests use small values).
+     */
     public LabelLogProbs labelLogProbs(NDManager scope, NDArray inputIds, NDArray attentionMask, long[] rows,
-                                       long[] targets, boolean training, long chunkElements) {
+                                       long[] targets, boolean training, long chunkElements, long keepElements) {
         checkInputs(inputIds, attentionMask);
         if (rows.length != targets.length) {
             throw new IllegalArgumentException(rows.length + " rows but " + targets.length + " targets");
@@ -177,7 +181,7 @@ public final class DecoderModel implements AutoCloseable {
         ParameterStore store = new ParameterStore(scope, false);
         NDArray hidden = block.hidden(store, ids, mask, training);
         NDArray head = store.getValue(block.headWeight(), weights.getDevice(), training);
-        return new LabelLogProbs(scope, hidden, head, rows, targets, chunkElements);
+        return new LabelLogProbs(scope, hidden, head, rows, targets, chunkElements, keepElements);
     }
 
     /**

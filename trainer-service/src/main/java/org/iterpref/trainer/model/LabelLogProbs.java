@@ -48,6 +48,11 @@ public final class LabelLogProbs implements AutoCloseable {
     private final float[] logProbs;
 
     LabelLogProbs(NDManager scope, NDArray hidden, NDArray head, long[] rows, long[] targets, long chunkElements) {
+        this(scope, hidden, head, rows, targets, chunkElements, KEEP_ELEMENTS);
+    }
+
+    LabelLogProbs(NDManager scope, NDArray hidden, NDArray head, long[] rows, long[] targets, long chunkElements,
+                  long keepElements) {
         this.scope = scope;
         long width = hidden.getShape().get(2);
         long vocab = head.getShape().get(0);
@@ -59,7 +64,7 @@ public final class LabelLogProbs implements AutoCloseable {
         this.headValues = head.stopGradient().toType(DataType.FLOAT32, false);
         this.targets = scope.create(targets).toDevice(hidden.getDevice(), false);
         this.rowsPerChunk = (int) Math.max(1, Math.min(rows.length, chunkElements / vocab));
-        this.kept = (long) rows.length * vocab <= KEEP_ELEMENTS ? new ArrayList<>() : null;
+        this.kept = (long) rows.length * vocab <= keepElements ? new ArrayList<>() : null;
         this.logProbs = forward(rows.length);
     }
 
@@ -130,9 +135,31 @@ public final class LabelLogProbs implements AutoCloseable {
             }
             hiddenGradient = chunks.size() == 1 ? chunks.head() : NDArrays.concat(chunks, 0);
         }
-        NDArray surrogate = selected.mul(hiddenGradient.toType(selected.getDataType(), false)).sum()
-                .add(head.mul(headGradient.toType(head.getDataType(), false)).sum());
-        collector.backward(surrogate);
+        try (NDArray product = selected.mul(hiddenGradient.toType(selected.getDataType(), false));
+             NDArray surrogate = product.sum()) {
+            collector.backward(surrogate);
+        }
+        addHeadGradient(collector, headGradient);
+        hiddenGradient.close();
+        headGradient.close();
+    }
+
+    /**
+     * Adds {@code gradient} to the head matrix's accumulated gradient in place. A tied head (the
+     * embedding) already has one from the lookup; an untied {@code lm_head} is used only here, so its
+     * first gradient is made by a backward pass of {@code Σ W·G} on its own (a separate small graph).
+     */
+    private void addHeadGradient(GradientCollector collector, NDArray gradient) {
+        java.util.Optional<NDArray> accumulated = Autograd.accumulatedGradient(head);
+        if (accumulated.isPresent()) {
+            try (Autograd.NoGrad ignored = Autograd.noGrad(); NDArray view = accumulated.get()) {
+                view.addi(gradient.toType(view.getDataType(), false));
+            }
+            return;
+        }
+        try (NDArray product = head.mul(gradient.toType(head.getDataType(), false)); NDArray sum = product.sum()) {
+            collector.backward(sum);
+        }
     }
 
     /** Frees the per-call arrays (the scope's owner closes the rest). */
