@@ -22,10 +22,19 @@ public final class DpoOptimizerStep implements AutoCloseable {
     private final AdamW optimizer;
 
     public DpoOptimizerStep(DecoderModel policy, long padId, DpoHyperparameters hp, NDManager manager) {
+        this(policy, padId, hp, manager, false);
+    }
+
+    /**
+     * With {@code gradientCheckpointing}, each decoder layer is recomputed during backward instead of
+     * keeping its activations: memory linear in the sequence length for one more forward pass.
+     */
+    public DpoOptimizerStep(DecoderModel policy, long padId, DpoHyperparameters hp, NDManager manager,
+                            boolean gradientCheckpointing) {
         this.policy = policy;
         this.hp = hp;
         this.manager = manager;
-        this.step = new DpoStep(policy, padId);
+        this.step = new DpoStep(policy, padId, gradientCheckpointing);
         this.optimizer = AdamW.standard(manager, hp.weightDecay());
     }
 

@@ -19,10 +19,17 @@ final class DpoStep {
 
     private final DecoderModel model;
     private final long padId;
+    private final boolean checkpointing;
 
     DpoStep(DecoderModel model, long padId) {
+        this(model, padId, false);
+    }
+
+    /** With {@code checkpointing}, training passes recompute each layer in backward (linear activation memory). */
+    DpoStep(DecoderModel model, long padId, boolean checkpointing) {
         this.model = model;
         this.padId = padId;
+        this.checkpointing = checkpointing;
     }
 
     /**
@@ -84,7 +91,8 @@ final class DpoStep {
         Shape shape = new Shape(batch.rows(), batch.length());
         try (NDManager scope = model.newScope();
              LabelLogProbs logProbs = model.labelLogProbs(scope, scope.create(batch.ids(), shape),
-                     scope.create(batch.mask(), shape), batch.labelRows(), batch.labelTargets(), collector != null)) {
+                     scope.create(batch.mask(), shape), batch.labelRows(), batch.labelTargets(), collector != null,
+                     checkpointing, LabelLogProbs.CHUNK_ELEMENTS, LabelLogProbs.KEEP_ELEMENTS)) {
             float[] values = logProbs.values();
             int n = batch.size();
             double[] sums = new double[batch.rows()];

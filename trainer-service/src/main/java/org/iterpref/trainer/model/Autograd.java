@@ -10,6 +10,14 @@ import ai.djl.pytorch.jni.JniUtils;
  * is per thread and on by default, so a forward pass over trainable weights outside a collector
  * would still record a graph) and resetting one parameter's gradient in place (DJL's {@code
  * zeroGradients} walks every array of the engine's system manager, including other models').
+ *
+ * <p>A hazard of the PyTorch engine to keep in mind: an array made from Java data ({@code
+ * manager.create(float[])}) is a tensor over that data's direct buffer, which lives only as long as
+ * the DJL array; autograd keeps the tensors an operation needs for backward beyond the array's
+ * {@code close()}, so anything closed before backward must be a copy PyTorch owns ({@code
+ * duplicate()}; {@code toType}/{@code toDevice} with {@code copy} to the same type and device return
+ * an alias). DJL's arithmetic with a Java number ({@code x.div(2f)}) makes such a scalar and closes it
+ * at once: in a recorded forward pass, use {@link #scalar} instead.
  */
 public final class Autograd {
 
@@ -36,6 +44,13 @@ public final class Autograd {
      */
     public static java.util.Optional<NDArray> accumulatedGradient(NDArray parameter) {
         return java.util.Optional.ofNullable(JniUtils.getGradient((PtNDArray) parameter));
+    }
+
+    /** A float32 scalar PyTorch owns (safe to close even while an autograd graph uses it). */
+    public static NDArray scalar(ai.djl.ndarray.NDManager manager, float value) {
+        try (NDArray javaBacked = manager.create(value)) {
+            return javaBacked.duplicate();
+        }
     }
 
     /** Restores the thread's grad mode on close. */

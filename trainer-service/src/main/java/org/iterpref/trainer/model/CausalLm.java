@@ -42,6 +42,11 @@ public final class CausalLm extends HfBlock {
         return model.forward(store, new NDList(ids, mask), training).head();
     }
 
+    /** The {@code model} stack (embedding, layers, final norm). */
+    DecoderStack stack() {
+        return model;
+    }
+
     /** The LM head's matrix {@code [vocab, hidden]}: {@code lm_head.weight}, or the embedding when tied. */
     Parameter headWeight() {
         return lmHead != null ? lmHead.weightParameter() : model.embeddingWeight();

@@ -76,8 +76,12 @@ public final class CausalSelfAttention extends HfBlock {
         k = repeatKv(k);
         v = repeatKv(v);
         // scores, mask and softmax in float32 whatever the compute type (as transformers' eager attention)
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false)
-                .div((float) Math.sqrt(headDim));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).toType(DataType.FLOAT32, false);
+        // not div(float): DJL makes that a tensor over a Java buffer and closes it at once, while a
+        // training step's autograd keeps the divisor for backward (see Autograd)
+        try (NDArray divisor = Autograd.scalar(scores.getManager(), (float) Math.sqrt(headDim))) {
+            scores = scores.div(divisor);
+        }
         if (maskBias != null) {
             scores = scores.add(maskBias);
         }

@@ -170,18 +170,36 @@ public final class DecoderModel implements AutoCloseable {
      */
     public LabelLogProbs labelLogProbs(NDManager scope, NDArray inputIds, NDArray attentionMask, long[] rows,
                                        long[] targets, boolean training, long chunkElements, long keepElements) {
+        return labelLogProbs(scope, inputIds, attentionMask, rows, targets, training, false, chunkElements,
+                keepElements);
+    }
+
+    /**
+     * As above; with {@code checkpointing} (and {@code training}) the decoder layers are
+     * gradient-checkpointed ({@link CheckpointedStack}): activation memory linear in the length, one
+     * more forward pass of compute.
+     */
+    public LabelLogProbs labelLogProbs(NDManager scope, NDArray inputIds, NDArray attentionMask, long[] rows,
+                                       long[] targets, boolean training, boolean checkpointing, long chunkElements,
+                                       long keepElements) {
         checkInputs(inputIds, attentionMask);
         if (rows.length != targets.length) {
             throw new IllegalArgumentException(rows.length + " rows but " + targets.length + " targets");
         }
-        NDArray ids = inputIds.toDevice(weights.getDevice(), true);
+        // copies PyTorch owns: autograd keeps the ids for the embedding's backward (see Autograd)
+        NDArray ids = owned(inputIds);
         ids.attach(scope);
-        NDArray mask = attentionMask.toType(DataType.INT64, true).toDevice(weights.getDevice(), false);
+        NDArray mask = owned(attentionMask.toType(DataType.INT64, false));
         mask.attach(scope);
         ParameterStore store = new ParameterStore(scope, false);
-        NDArray hidden = block.hidden(store, ids, mask, training);
         NDArray head = store.getValue(block.headWeight(), weights.getDevice(), training);
-        return new LabelLogProbs(scope, hidden, head, rows, targets, chunkElements, keepElements);
+        if (training && checkpointing) {
+            CheckpointedStack stack = new CheckpointedStack(block.stack(), store, scope, ids, mask);
+            return new LabelLogProbs(scope, stack.normed(), head, rows, targets, chunkElements, keepElements,
+                    stack::backward);
+        }
+        NDArray hidden = block.hidden(store, ids, mask, training);
+        return new LabelLogProbs(scope, hidden, head, rows, targets, chunkElements, keepElements, null);
     }
 
     /**
@@ -306,6 +324,12 @@ public final class DecoderModel implements AutoCloseable {
         for (NDArray parameter : parameters().values()) {
             Autograd.zeroGradient(parameter);
         }
+    }
+
+    /** A copy of {@code array} on the weights' device that PyTorch owns. */
+    private NDArray owned(NDArray array) {
+        return array.getDevice().equals(weights.getDevice()) ? array.duplicate()
+                : array.toDevice(weights.getDevice(), true);
     }
 
     /** A new scope for one call's arrays (closed by the caller), under the weights' manager. */

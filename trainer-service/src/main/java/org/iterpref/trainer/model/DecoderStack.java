@@ -75,6 +75,21 @@ public final class DecoderStack extends HfBlock {
         return norm.forward(store, new NDList(hidden), false).head();
     }
 
+    /** {@code embed_tokens} alone: ids {@code [B, L]} → {@code [B, L, hidden]}. */
+    NDArray embed(ParameterStore store, NDArray ids, boolean training) {
+        return embedTokens.forward(store, new NDList(ids), training).head();
+    }
+
+    /** Layer {@code index} alone, under an additive mask from {@link AttentionMasks#additive}. */
+    NDArray layer(ParameterStore store, int index, NDArray hidden, NDArray maskBias, boolean training) {
+        return layers.get(index).forward(store, new NDList(hidden, maskBias), training).head();
+    }
+
+    /** The final {@code norm} alone. */
+    NDArray finalNorm(ParameterStore store, NDArray hidden, boolean training) {
+        return norm.forward(store, new NDList(hidden), training).head();
+    }
+
     /** The number of decoder layers. */
     int layerCount() {
         return layers.size();

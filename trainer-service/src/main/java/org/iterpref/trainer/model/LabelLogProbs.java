@@ -33,9 +33,9 @@ import java.util.List;
 public final class LabelLogProbs implements AutoCloseable {
 
     /** Largest chunk of logits, in elements (64 MB of float32). */
-    static final long CHUNK_ELEMENTS = 16L << 20;
+    public static final long CHUNK_ELEMENTS = 16L << 20;
     /** Largest total of log-softmax kept between forward and backward, in elements (256 MB of float32). */
-    static final long KEEP_ELEMENTS = 64L << 20;
+    public static final long KEEP_ELEMENTS = 64L << 20;
 
     private final NDManager scope;
     private final NDArray selected;
@@ -46,13 +46,12 @@ public final class LabelLogProbs implements AutoCloseable {
     private final int rowsPerChunk;
     private final List<NDArray> kept;
     private final float[] logProbs;
-
-    LabelLogProbs(NDManager scope, NDArray hidden, NDArray head, long[] rows, long[] targets, long chunkElements) {
-        this(scope, hidden, head, rows, targets, chunkElements, KEEP_ELEMENTS);
-    }
+    /** Continues the backward pass below {@code hidden} when it is not recorded all the way down (checkpointing). */
+    private final java.util.function.Consumer<GradientCollector> below;
 
     LabelLogProbs(NDManager scope, NDArray hidden, NDArray head, long[] rows, long[] targets, long chunkElements,
-                  long keepElements) {
+                  long keepElements, java.util.function.Consumer<GradientCollector> below) {
+        this.below = below;
         this.scope = scope;
         long width = hidden.getShape().get(2);
         long vocab = head.getShape().get(0);
@@ -142,6 +141,9 @@ public final class LabelLogProbs implements AutoCloseable {
         addHeadGradient(collector, headGradient);
         hiddenGradient.close();
         headGradient.close();
+        if (below != null) {
+            below.accept(collector);
+        }
     }
 
     /**

@@ -99,12 +99,10 @@ public final class RotaryEmbedding extends HfBlock {
 
     /** {@code values} as an array of {@code dtype} in {@code manager} (no float32 copy left behind). */
     private static NDArray table(NDManager manager, float[] values, Shape shape, DataType dtype) {
-        NDArray table = manager.create(values, shape);
-        if (table.getDataType() == dtype) {
-            return table;
-        }
-        try (table) {
-            return table.toType(dtype, false);
+        // a copy PyTorch owns: the tables are closed after each use, but a training step's autograd
+        // graph keeps them for backward, and an array made from Java data frees that data with it
+        try (NDArray table = manager.create(values, shape)) {
+            return table.getDataType() == dtype ? table.duplicate() : table.toType(dtype, true);
         }
     }
 

@@ -38,10 +38,12 @@ class LabelLogProbsGradientTest {
         manager.close();
     }
 
-    @ParameterizedTest(name = "{0}, {1} logits per chunk, keep {2}")
-    @CsvSource({"tiny-qwen2, 100000000, 100000000", "tiny-qwen2, 5000, 0", "tiny-llama, 100000000, 100000000",
-            "tiny-llama, 7000, 0", "tiny-llama, 7000, 100000000"})
-    void chunkedLogProbsAndGradientsEqualAutogradThroughFullLogits(String name, long chunk, long keep) {
+    @ParameterizedTest(name = "{0}, {1} logits per chunk, keep {2}, checkpointing {3}")
+    @CsvSource({"tiny-qwen2, 100000000, 100000000, false", "tiny-qwen2, 5000, 0, false",
+            "tiny-llama, 100000000, 100000000, false", "tiny-llama, 7000, 0, false",
+            "tiny-llama, 7000, 100000000, false", "tiny-qwen2, 5000, 0, true", "tiny-llama, 100000000, 100000000, true"})
+    void chunkedLogProbsAndGradientsEqualAutogradThroughFullLogits(String name, long chunk, long keep,
+                                                                   boolean checkpointing) {
         int batch = 2;
         int length = 24;
         Random random = new Random(3);
@@ -77,7 +79,7 @@ class LabelLogProbsGradientTest {
             model.enableGradients();
             try (GradientCollector collector = Engine.getEngine(model.engineName()).newGradientCollector();
                  LabelLogProbs logProbs = model.labelLogProbs(scope, scope.create(ids, shape), scope.create(mask, shape),
-                         rows, targets, true, chunk, keep)) {
+                         rows, targets, true, checkpointing, chunk, keep)) {
                 ours = logProbs.values();
                 logProbs.backward(collector, coefficients);
             }
