@@ -24,7 +24,8 @@ import org.iterpref.trainer.model.Engines;
  * ({@code run-training-memory.sh} loops), so no length inherits another's allocator state.
  *
  * <p>Arguments: {@code length=N} (tokens per sequence: a quarter prompt, the rest completion with its
- * end token), {@code pairs=P} (1), {@code threads=T} (2), {@code layers=L} (24: fewer for a quick check).
+ * end token), {@code pairs=P} (1), {@code threads=T} (2), {@code layers=L} (24: fewer for a quick check),
+ * {@code checkpointing=true|false} (gradient checkpointing per layer, default true).
  */
 public final class TrainingMemoryRun {
 
@@ -37,6 +38,7 @@ public final class TrainingMemoryRun {
         int pairs = options.integer("pairs", 1);
         int threads = options.integer("threads", 2);
         int layers = options.integer("layers", 24);
+        boolean checkpointing = Boolean.parseBoolean(options.string("checkpointing", "true"));
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         Path dir = Files.createTempDirectory("iterpref-memory-model");
@@ -56,7 +58,7 @@ public final class TrainingMemoryRun {
             List<EncodedPair> batch = pairs(pairs, length, config.vocabSize());
             DpoHyperparameters hp = new DpoHyperparameters(1, pairs, 1, 1e-5, 0.1, true, 1.0, length + 1,
                     length / 4, 0, 1.0, 0, 0, null, null);
-            try (DpoOptimizerStep step = new DpoOptimizerStep(model, 0, hp, manager)) {
+            try (DpoOptimizerStep step = new DpoOptimizerStep(model, 0, hp, manager, checkpointing)) {
                 double[][] reference = step.sequenceLogProbs(batch);
                 long started = System.nanoTime();
                 step.run(batch, reference, 1e-5);
@@ -67,9 +69,9 @@ public final class TrainingMemoryRun {
                 DpoOptimizerStep.Outcome outcome = step.run(batch, reference, 1e-5);
                 double seconds = (System.nanoTime() - started) / 1e9;
                 long peak = kib("VmHWM");
-                System.out.printf(Locale.ROOT, "length=%d pairs=%d layers=%d parameters=%d tokens=%d "
+                System.out.printf(Locale.ROOT, "length=%d checkpointing=%s pairs=%d layers=%d parameters=%d tokens=%d "
                                 + "rss_before_step_mib=%.0f peak_during_step_mib=%.0f step_growth_mib=%.0f "
-                                + "first_step_s=%.1f step_s=%.1f loss=%.4f%n", length, pairs, layers, parameters,
+                                + "first_step_s=%.1f step_s=%.1f loss=%.4f%n", length, checkpointing, pairs, layers, parameters,
                         outcome.tokens(), before / 1024.0, peak / 1024.0, (peak - before) / 1024.0, firstSeconds,
                         seconds, outcome.loss());
             }
