@@ -29,14 +29,18 @@ import org.iterpref.trainer.tokenizer.TextTokenizer;
 import org.iterpref.trainer.tokenizer.TokenizerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * The served models: those configured ({@code iterpref.trainer.models}), loaded at start-up, and
- * those registered later over the admin API. A model is loaded once and shared; requests
+ * The served models: those configured ({@code iterpref.trainer.models}), loaded at start-up,
+ * those registered later over the admin API, and those loaded on demand — fine-tuned models and
+ * checkpoints registered by the job layer ({@link #registerInternal}) or found by a
+ * {@link ModelLocator} after a restart; when {@code max-models} are loaded, an on-demand model
+ * no request holds makes room for another. A model is loaded once and shared; requests
  * {@link #lease} it, and an unregistered model's weights and tokenizer are freed when its last
  * lease closes, so unloading never pulls memory from under a running generation. A
  * {@code classpath:} model is copied to a temporary directory first (the loaders need files). A
@@ -55,16 +59,21 @@ public class ModelRegistry implements AutoCloseable {
     private final TrainerProperties properties;
     private final Object registration = new Object();
     private final ChatTemplateEngine chatTemplates;
+    /** On-demand models registered by the job layer: name to directory, loaded at the first request. */
+    private final Map<String, Path> internal = new ConcurrentHashMap<>();
+    private final ObjectProvider<ModelLocator> locators;
 
-    public ModelRegistry(TrainerProperties properties, ChatTemplateEngine chatTemplates, MeterRegistry meters) {
+    public ModelRegistry(TrainerProperties properties, ChatTemplateEngine chatTemplates, MeterRegistry meters,
+                         ObjectProvider<ModelLocator> locators) {
         this.properties = properties;
         this.chatTemplates = chatTemplates;
+        this.locators = locators;
         if (properties.threads() > 0 && System.getProperty(THREADS_PROPERTY) == null) {
             System.setProperty(THREADS_PROPERTY, Integer.toString(properties.threads()));
         }
         try {
             for (Map.Entry<String, String> entry : properties.models().entrySet()) {
-                add(load(entry.getKey(), entry.getValue(), true));
+                add(load(entry.getKey(), entry.getValue(), Source.CONFIGURATION));
             }
         } catch (RuntimeException e) {
             close();
@@ -97,14 +106,111 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** The model served under {@code name}, leased; or the OpenAI "model not found" error (404, param model). */
+    /**
+     * The model served under {@code name}, leased (an on-demand model is loaded first); or the
+     * OpenAI "model not found" error (404, param model).
+     */
     public Lease lease(String name) {
         Entry entry = name == null ? null : models.get(name);
         if (entry == null || !entry.retain()) {
-            throw new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
-                    "The model '" + name + "' does not exist.", "model", "model_not_found");
+            entry = loadOnDemand(name);
         }
         return new Lease(entry);
+    }
+
+    /** Whether {@code name} is served: loaded, or known to be loadable on demand. */
+    public boolean isServable(String name) {
+        return name != null && (models.containsKey(name) || directory(name).isPresent());
+    }
+
+    /**
+     * The Hugging Face directory {@code name} is (or would be) loaded from: the configured or
+     * registered path, the temporary copy of a {@code classpath:} model, or an on-demand model's.
+     */
+    public Optional<Path> directory(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        Entry entry = models.get(name);
+        if (entry != null) {
+            return Optional.of(entry.directory);
+        }
+        Path registered = internal.get(name);
+        return registered != null ? Optional.of(registered) : locate(name);
+    }
+
+    /** Whether {@code name} is a valid served-model id: 1-128 of letters, digits and . _ : / -. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /**
+     * Registers a model directory the service itself wrote (a fine-tuning checkpoint or final
+     * model under the storage root), bypassing {@code admin-model-root}: it is loaded at the
+     * first request for it, and may be unloaded again to make room for others.
+     */
+    public void registerInternal(String name, Path dir) {
+        if (!isValidName(name)) {
+            throw new IllegalArgumentException("not a valid model id: " + name);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("not a model directory: " + dir);
+        }
+        internal.put(name, dir);
+    }
+
+    private Optional<Path> locate(String name) {
+        return locators.orderedStream().map(locator -> locator.locate(name)).flatMap(Optional::stream).findFirst();
+    }
+
+    private Entry loadOnDemand(String name) {
+        Optional<Path> dir = directory(name);
+        if (dir.isEmpty()) {
+            throw notFound(name);
+        }
+        synchronized (registration) {
+            Entry entry = models.get(name);
+            if (entry != null && entry.retain()) {
+                return entry;
+            }
+            makeRoom(name);
+            try {
+                entry = load(name, dir.get().toString(), Source.FINE_TUNING);
+            } catch (CheckpointException | TokenizerException e) {
+                throw new OpenAiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "The model '" + name
+                        + "' cannot be loaded: " + e.getMessage(), "model", null);
+            }
+            add(entry);
+            entry.retain();
+            return entry;
+        }
+    }
+
+    /** Under {@code registration}: frees the least recently used on-demand model no request holds. */
+    private void makeRoom(String name) {
+        if (models.size() < properties.maxModels()) {
+            return;
+        }
+        Entry victim = models.values().stream().filter(e -> e.source == Source.FINE_TUNING && e.idle())
+                .min(Comparator.comparingLong(e -> e.lastUsed)).orElse(null);
+        if (victim == null) {
+            throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "The model '" + name
+                    + "' cannot be loaded now: this server already serves " + models.size()
+                    + " models (iterpref.trainer.max-models) and all are in use; try again later.", "model",
+                    "too_many_models");
+        }
+        String victimName = victim.loaded.name();
+        models.remove(victimName);
+        synchronized (order) {
+            order.remove(victimName);
+        }
+        victim.retire();
+        log.info("model '{}' unloaded to make room for '{}'", victimName, name);
+    }
+
+    private static OpenAiException notFound(String name) {
+        return new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
+                "The model '" + name + "' does not exist.", "model", "model_not_found");
     }
 
     /** The model served under {@code name}, without a lease (for listings and tests). */
@@ -120,10 +226,21 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Where a model came from: {@code true} for configuration, {@code false} for the admin API. */
-    boolean configured(String name) {
+    /** Where a served model came from: {@code configuration}, {@code api} (admin) or {@code fine-tuning}. */
+    String source(String name) {
         Entry entry = models.get(name);
-        return entry != null && entry.configured;
+        return entry == null ? null : entry.source.label;
+    }
+
+    /** How a model came to be served. */
+    private enum Source {
+        CONFIGURATION("configuration"), API("api"), FINE_TUNING("fine-tuning");
+
+        final String label;
+
+        Source(String label) {
+            this.label = label;
+        }
     }
 
     /**
@@ -152,7 +269,7 @@ public class ModelRegistry implements AutoCloseable {
             }
             Entry entry;
             try {
-                entry = load(name, dir.toString(), false);
+                entry = load(name, dir.toString(), Source.API);
             } catch (CheckpointException | TokenizerException e) {
                 throw OpenAiException.invalid("path", "Cannot load model '" + name + "': " + e.getMessage());
             }
@@ -168,8 +285,7 @@ public class ModelRegistry implements AutoCloseable {
         synchronized (registration) {
             Entry entry = models.remove(name);
             if (entry == null) {
-                throw new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
-                        "The model '" + name + "' does not exist.", "model", "model_not_found");
+                throw notFound(name);
             }
             synchronized (order) {
                 order.remove(name);
@@ -213,7 +329,7 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    private Entry load(String name, String location, boolean configured) {
+    private Entry load(String name, String location, Source source) {
         Path temp = null;
         NDManager manager = null;
         TextTokenizer tokenizer = null;
@@ -233,7 +349,7 @@ public class ModelRegistry implements AutoCloseable {
                     model.dataType(), model.config().describe());
             LoadedModel loaded = new LoadedModel(name, model, tokenizer, context,
                     ModelChatTemplate.prepare(name, tokenizer, chatTemplates));
-            return new Entry(loaded, manager, temp, configured);
+            return new Entry(loaded, manager, temp, dir, source);
         } catch (RuntimeException e) {
             closeQuietly(tokenizer);
             closeQuietly(manager);
@@ -311,17 +427,20 @@ public class ModelRegistry implements AutoCloseable {
         final LoadedModel loaded;
         final NDManager manager;
         final Path tempDir;
-        final boolean configured;
+        final Path directory;
+        final Source source;
         /** Leases plus one for being served; 0 means freed. */
         private final AtomicInteger holds = new AtomicInteger(1);
         private final AtomicBoolean retired = new AtomicBoolean();
         private final AtomicBoolean freed = new AtomicBoolean();
+        volatile long lastUsed = System.nanoTime();
 
-        Entry(LoadedModel loaded, NDManager manager, Path tempDir, boolean configured) {
+        Entry(LoadedModel loaded, NDManager manager, Path tempDir, Path directory, Source source) {
             this.loaded = loaded;
             this.manager = manager;
             this.tempDir = tempDir;
-            this.configured = configured;
+            this.directory = directory;
+            this.source = source;
         }
 
         boolean retain() {
@@ -331,9 +450,15 @@ public class ModelRegistry implements AutoCloseable {
                     return false;
                 }
                 if (holds.compareAndSet(current, current + 1)) {
+                    lastUsed = System.nanoTime();
                     return true;
                 }
             }
+        }
+
+        /** Served and held by no request. */
+        boolean idle() {
+            return holds.get() == 1 && !retired.get();
         }
 
         void release() {
