@@ -17,9 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.iterpref.trainer.chat.ChatTemplateEngine;
 import org.iterpref.trainer.checkpoint.CheckpointException;
 import org.iterpref.trainer.config.TrainerProperties;
@@ -54,7 +52,7 @@ public class ModelRegistry implements AutoCloseable {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
-    private final Map<String, Entry> models = new ConcurrentHashMap<>();
+    private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
     private final List<String> order = new ArrayList<>();
     private final TrainerProperties properties;
     private final Object registration = new Object();
@@ -73,7 +71,7 @@ public class ModelRegistry implements AutoCloseable {
         }
         try {
             for (Map.Entry<String, String> entry : properties.models().entrySet()) {
-                add(load(entry.getKey(), entry.getValue(), Source.CONFIGURATION));
+                add(load(entry.getKey(), entry.getValue(), ServedModel.Source.CONFIGURATION));
             }
         } catch (RuntimeException e) {
             close();
@@ -87,10 +85,10 @@ public class ModelRegistry implements AutoCloseable {
     /** A request's hold on a model: the model stays loaded until every lease on it is closed. */
     public static final class Lease implements AutoCloseable {
 
-        private final Entry entry;
+        private final ServedModel entry;
         private final AtomicBoolean open = new AtomicBoolean(true);
 
-        private Lease(Entry entry) {
+        private Lease(ServedModel entry) {
             this.entry = entry;
         }
 
@@ -111,7 +109,7 @@ public class ModelRegistry implements AutoCloseable {
      * OpenAI "model not found" error (404, param model).
      */
     public Lease lease(String name) {
-        Entry entry = name == null ? null : models.get(name);
+        ServedModel entry = name == null ? null : models.get(name);
         if (entry == null || !entry.retain()) {
             entry = loadOnDemand(name);
         }
@@ -131,7 +129,7 @@ public class ModelRegistry implements AutoCloseable {
         if (name == null || !NAME.matcher(name).matches()) {
             return Optional.empty();
         }
-        Entry entry = models.get(name);
+        ServedModel entry = models.get(name);
         if (entry != null) {
             return Optional.of(entry.directory);
         }
@@ -163,19 +161,19 @@ public class ModelRegistry implements AutoCloseable {
         return locators.orderedStream().map(locator -> locator.locate(name)).flatMap(Optional::stream).findFirst();
     }
 
-    private Entry loadOnDemand(String name) {
+    private ServedModel loadOnDemand(String name) {
         Optional<Path> dir = directory(name);
         if (dir.isEmpty()) {
             throw notFound(name);
         }
         synchronized (registration) {
-            Entry entry = models.get(name);
+            ServedModel entry = models.get(name);
             if (entry != null && entry.retain()) {
                 return entry;
             }
             makeRoom(name);
             try {
-                entry = load(name, dir.get().toString(), Source.FINE_TUNING);
+                entry = load(name, dir.get().toString(), ServedModel.Source.FINE_TUNING);
             } catch (CheckpointException | TokenizerException e) {
                 throw new OpenAiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "The model '" + name
                         + "' cannot be loaded: " + e.getMessage(), "model", null);
@@ -191,7 +189,8 @@ public class ModelRegistry implements AutoCloseable {
         if (models.size() < properties.maxModels()) {
             return;
         }
-        Entry victim = models.values().stream().filter(e -> e.source == Source.FINE_TUNING && e.idle())
+        ServedModel victim = models.values().stream()
+                .filter(e -> e.source == ServedModel.Source.FINE_TUNING && e.idle())
                 .min(Comparator.comparingLong(e -> e.lastUsed)).orElse(null);
         if (victim == null) {
             throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "The model '" + name
@@ -215,7 +214,7 @@ public class ModelRegistry implements AutoCloseable {
 
     /** The model served under {@code name}, without a lease (for listings and tests). */
     public Optional<LoadedModel> find(String name) {
-        Entry entry = name == null ? null : models.get(name);
+        ServedModel entry = name == null ? null : models.get(name);
         return Optional.ofNullable(entry == null ? null : entry.loaded);
     }
 
@@ -228,19 +227,8 @@ public class ModelRegistry implements AutoCloseable {
 
     /** Where a served model came from: {@code configuration}, {@code api} (admin) or {@code fine-tuning}. */
     String source(String name) {
-        Entry entry = models.get(name);
+        ServedModel entry = models.get(name);
         return entry == null ? null : entry.source.label;
-    }
-
-    /** How a model came to be served. */
-    private enum Source {
-        CONFIGURATION("configuration"), API("api"), FINE_TUNING("fine-tuning");
-
-        final String label;
-
-        Source(String label) {
-            this.label = label;
-        }
     }
 
     /**
@@ -267,9 +255,9 @@ public class ModelRegistry implements AutoCloseable {
                         + models.size() + " models (iterpref.trainer.max-models); unload one first.", "id",
                         "too_many_models");
             }
-            Entry entry;
+            ServedModel entry;
             try {
-                entry = load(name, dir.toString(), Source.API);
+                entry = load(name, dir.toString(), ServedModel.Source.API);
             } catch (CheckpointException | TokenizerException e) {
                 throw OpenAiException.invalid("path", "Cannot load model '" + name + "': " + e.getMessage());
             }
@@ -283,7 +271,7 @@ public class ModelRegistry implements AutoCloseable {
      */
     public void unregister(String name) {
         synchronized (registration) {
-            Entry entry = models.remove(name);
+            ServedModel entry = models.remove(name);
             if (entry == null) {
                 throw notFound(name);
             }
@@ -322,14 +310,14 @@ public class ModelRegistry implements AutoCloseable {
         return dir;
     }
 
-    private void add(Entry entry) {
+    private void add(ServedModel entry) {
         models.put(entry.loaded.name(), entry);
         synchronized (order) {
             order.add(entry.loaded.name());
         }
     }
 
-    private Entry load(String name, String location, Source source) {
+    private ServedModel load(String name, String location, ServedModel.Source source) {
         Path temp = null;
         NDManager manager = null;
         TextTokenizer tokenizer = null;
@@ -349,11 +337,11 @@ public class ModelRegistry implements AutoCloseable {
                     model.dataType(), model.config().describe());
             LoadedModel loaded = new LoadedModel(name, model, tokenizer, context,
                     ModelChatTemplate.prepare(name, tokenizer, chatTemplates));
-            return new Entry(loaded, manager, temp, dir, source);
+            return new ServedModel(loaded, manager, temp, dir, source);
         } catch (RuntimeException e) {
-            closeQuietly(tokenizer);
-            closeQuietly(manager);
-            deleteTree(temp);
+            ServedModel.closeQuietly(tokenizer);
+            ServedModel.closeQuietly(manager);
+            ServedModel.deleteTree(temp);
             throw e;
         }
     }
@@ -390,98 +378,13 @@ public class ModelRegistry implements AutoCloseable {
     @Override
     public void close() {
         synchronized (registration) {
-            for (Entry entry : List.copyOf(models.values())) {
+            for (ServedModel entry : List.copyOf(models.values())) {
                 entry.free();
             }
             models.clear();
             synchronized (order) {
                 order.clear();
             }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource != null) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                log.warn("closing a model resource failed", e);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("cannot remove {}", dir, e);
-        }
-    }
-
-    /** A served model and what it holds; freed once retired and no lease is left. */
-    private static final class Entry {
-
-        final LoadedModel loaded;
-        final NDManager manager;
-        final Path tempDir;
-        final Path directory;
-        final Source source;
-        /** Leases plus one for being served; 0 means freed. */
-        private final AtomicInteger holds = new AtomicInteger(1);
-        private final AtomicBoolean retired = new AtomicBoolean();
-        private final AtomicBoolean freed = new AtomicBoolean();
-        volatile long lastUsed = System.nanoTime();
-
-        Entry(LoadedModel loaded, NDManager manager, Path tempDir, Path directory, Source source) {
-            this.loaded = loaded;
-            this.manager = manager;
-            this.tempDir = tempDir;
-            this.directory = directory;
-            this.source = source;
-        }
-
-        boolean retain() {
-            while (true) {
-                int current = holds.get();
-                if (current == 0) {
-                    return false;
-                }
-                if (holds.compareAndSet(current, current + 1)) {
-                    lastUsed = System.nanoTime();
-                    return true;
-                }
-            }
-        }
-
-        /** Served and held by no request. */
-        boolean idle() {
-            return holds.get() == 1 && !retired.get();
-        }
-
-        void release() {
-            if (holds.decrementAndGet() == 0) {
-                free();
-            }
-        }
-
-        void retire() {
-            if (retired.compareAndSet(false, true)) {
-                release();
-            }
-        }
-
-        void free() {
-            holds.set(0);
-            if (!freed.compareAndSet(false, true)) {
-                return;
-            }
-            closeQuietly(loaded.tokenizer());
-            closeQuietly(manager);
-            deleteTree(tempDir);
-            log.info("model '{}' freed", loaded.name());
         }
     }
 }
