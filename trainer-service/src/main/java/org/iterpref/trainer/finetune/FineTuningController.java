@@ -2,8 +2,10 @@ package org.iterpref.trainer.finetune;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -43,7 +45,7 @@ class FineTuningController {
 
     @GetMapping
     @Operation(summary = "Jobs, newest first")
-    ApiObjects.ListPage<FineTuningJobObject> list(@RequestParam(required = false) String after,
+    ApiObjects.JobList list(@RequestParam(required = false) String after,
                                                   @RequestParam(defaultValue = "20") int limit) {
         return jobs.list(after, limit);
     }
@@ -64,6 +66,11 @@ class FineTuningController {
     @Operation(summary = "The job's events, newest first; stream=true: Server-Sent Events as they happen",
             description = "The stream sends every event oldest first as data: <fine_tuning.job.event>, and "
                     + "data: [DONE] when the job has ended.")
+    @ApiResponse(responseCode = "200", content = {
+            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = ApiObjects.EventList.class)),
+            @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    schema = @Schema(implementation = ApiObjects.JobEvent.class))})
     Object events(@PathVariable String id, @RequestParam(required = false) String after,
                   @RequestParam(defaultValue = "20") int limit,
                   @Parameter(description = "Server-Sent Events instead of a page") @RequestParam(defaultValue = "false")
@@ -76,7 +83,7 @@ class FineTuningController {
 
     @GetMapping("/{id}/checkpoints")
     @Operation(summary = "The job's checkpoints, newest step first; each is served as its fine_tuned_model_checkpoint")
-    ApiObjects.ListPage<ApiObjects.Checkpoint> checkpoints(@PathVariable String id,
+    ApiObjects.CheckpointList checkpoints(@PathVariable String id,
                                                            @RequestParam(required = false) String after,
                                                            @RequestParam(defaultValue = "10") int limit) {
         return jobs.checkpoints(id, after, limit);
@@ -86,7 +93,7 @@ class FineTuningController {
     @Operation(summary = "Extension: every metric row the engine reported, in order (TRL names: loss, nll_loss, "
             + "rewards/chosen, rewards/rejected, rewards/accuracies, rewards/margins, logps/chosen, logps/rejected, "
             + "grad_norm, learning_rate, epoch, step, tokens_per_second; eval_* rows for validation)")
-    ApiObjects.ListPage<Map<String, Object>> metrics(@PathVariable String id,
+    ApiObjects.MetricList metrics(@PathVariable String id,
                                                      @RequestParam(required = false) String after,
                                                      @RequestParam(defaultValue = "1000") int limit) {
         return jobs.metrics(id, after, limit);

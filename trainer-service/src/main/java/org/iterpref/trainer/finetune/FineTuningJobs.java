@@ -89,12 +89,12 @@ class FineTuningJobs implements FileInUse {
         return toObject(entity(id));
     }
 
-    ApiObjects.ListPage<FineTuningJobObject> list(String after, int limit) {
+    ApiObjects.JobList list(String after, int limit) {
         checkLimit(limit, MAX_LIST);
         long before = after == null || after.isEmpty() ? Long.MAX_VALUE : entity(after, "after").seq();
         List<FineTuningJobObject> rows = jobs.findBySeqLessThanOrderBySeqDesc(before, PageRequest.of(0, limit + 1))
                 .stream().map(this::toObject).toList();
-        return ApiObjects.ListPage.of(rows, limit, FineTuningJobObject::id);
+        return ApiObjects.JobList.of(ApiObjects.Slice.of(rows, limit, FineTuningJobObject::id));
     }
 
     FineTuningJobObject cancel(String id) {
@@ -110,7 +110,7 @@ class FineTuningJobs implements FileInUse {
         return get(id);
     }
 
-    ApiObjects.ListPage<ApiObjects.JobEvent> events(String id, String after, int limit) {
+    ApiObjects.EventList events(String id, String after, int limit) {
         checkLimit(limit, MAX_LIST);
         entity(id);
         long before = 0;
@@ -119,10 +119,10 @@ class FineTuningJobs implements FileInUse {
         }
         List<ApiObjects.JobEvent> rows = history.events(id, before, limit + 1).stream().map(FineTuningJobs::event)
                 .toList();
-        return ApiObjects.ListPage.of(rows, limit, ApiObjects.JobEvent::id);
+        return ApiObjects.EventList.of(ApiObjects.Slice.of(rows, limit, ApiObjects.JobEvent::id));
     }
 
-    ApiObjects.ListPage<ApiObjects.Checkpoint> checkpoints(String id, String after, int limit) {
+    ApiObjects.CheckpointList checkpoints(String id, String after, int limit) {
         checkLimit(limit, MAX_LIST);
         entity(id);
         int beforeStep = Integer.MAX_VALUE;
@@ -134,11 +134,11 @@ class FineTuningJobs implements FileInUse {
                 .map(c -> new ApiObjects.Checkpoint(ApiObjects.Checkpoint.OBJECT, c.id(), c.createdAt().getEpochSecond(),
                         c.modelId(), c.jobId(), c.metrics(), c.step()))
                 .toList();
-        return ApiObjects.ListPage.of(rows, limit, ApiObjects.Checkpoint::id);
+        return ApiObjects.CheckpointList.of(ApiObjects.Slice.of(rows, limit, ApiObjects.Checkpoint::id));
     }
 
     /** The engine's metric rows in the order reported; a row's cursor is its {@code id} ({@code ftmetric-N}). */
-    ApiObjects.ListPage<Map<String, Object>> metrics(String id, String after, int limit) {
+    ApiObjects.MetricList metrics(String id, String after, int limit) {
         checkLimit(limit, MAX_METRICS);
         entity(id);
         long from = 0;
@@ -153,7 +153,7 @@ class FineTuningJobs implements FileInUse {
             shown.putAll(row.metrics());
             rows.add(shown);
         }
-        return ApiObjects.ListPage.of(rows, limit, r -> (String) r.get("id"));
+        return ApiObjects.MetricList.of(ApiObjects.Slice.of(rows, limit, r -> (String) r.get("id")));
     }
 
     /** Whether the job has ended (for event streams). */

@@ -206,4 +206,19 @@ class JobCreationApiTest extends ApiOnlyContext {
         assertThat(again.status()).isEqualTo(400);
         assertThat(api.post("/v1/fine_tuning/jobs/ftjob-nope/cancel", (String) null).status()).isEqualTo(404);
     }
+
+    @Test
+    void givenTheOpenApiDocument_whenRead_thenTheFilesAndFineTuningEndpointsAreInIt() throws Exception {
+        JsonNode doc = api.get("/v3/api-docs").body();
+
+        assertThat(doc.get("paths").propertyNames()).contains("/v1/files", "/v1/files/{id}", "/v1/files/{id}/content",
+                "/v1/fine_tuning/jobs", "/v1/fine_tuning/jobs/{id}", "/v1/fine_tuning/jobs/{id}/cancel",
+                "/v1/fine_tuning/jobs/{id}/events", "/v1/fine_tuning/jobs/{id}/checkpoints",
+                "/v1/fine_tuning/jobs/{id}/metrics");
+        assertThat(doc.at("/components/schemas").propertyNames()).contains("FineTuningJob", "FileObject",
+                "FineTuningJobEvent", "FineTuningJobCheckpoint", "FineTuningJobList", "FineTuningJobEventList",
+                "FineTuningJobCheckpointList", "FineTuningJobMetricList", "FileList");
+        assertThat(doc.at("/components/schemas/FineTuningJob/properties").propertyNames())
+                .contains("fine_tuned_model", "training_file", "user_provided_suffix", "trained_tokens");
+    }
 }
