@@ -15,6 +15,7 @@ import org.iterpref.common.pair.ErrorRegion;
 import org.iterpref.common.pair.ErrorSpans;
 import org.iterpref.trainer.config.FineTuningProperties;
 import org.iterpref.trainer.dpo.TrainingPair;
+import org.iterpref.trainer.storage.PairLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -151,6 +152,8 @@ public class PairFeedClient {
         String chosen = node.get("chosen").asString();
         String rejected = node.get("rejected").asString();
         try {
+            PairLimits.check("chosen", chosen);
+            PairLimits.check("rejected", rejected);
             JsonNode spans = node.get("errorSpans");
             Object given = spans == null || spans.isNull() ? null : json.treeToValue(spans, Object.class);
             ErrorRegion region = ErrorSpans.of(ErrorSpans.fromJson(given), rejected, chosen);

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.iterpref.common.pair.ErrorRegion;
 import org.iterpref.common.pair.ErrorSpans;
 import org.iterpref.trainer.dpo.TrainingPair;
+import org.iterpref.trainer.storage.PairLimits;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,6 +60,8 @@ final class PairLineParser {
             throw new IllegalArgumentException("expected OpenAI's DPO format (input, preferred_output, "
                     + "non_preferred_output) or TRL's (prompt, chosen, rejected)");
         }
+        PairLimits.check(openAi ? "preferred_output" : "chosen", chosen);
+        PairLimits.check(openAi ? "non_preferred_output" : "rejected", rejected);
         if (chosen.equals(rejected)) {
             throw new IllegalArgumentException("the preferred and the rejected completion are identical");
         }

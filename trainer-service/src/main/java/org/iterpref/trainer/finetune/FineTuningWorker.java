@@ -110,7 +110,7 @@ public class FineTuningWorker implements SmartLifecycle {
                     return;
                 }
                 JobRun run = new JobRun(inputs.job(claim.get().jobId()), owner, claim.get().cancelRequested(),
-                        services, () -> stopping);
+                        settings.leaseSeconds(), services, () -> stopping);
                 active.put(run.jobId(), run);
                 pool.execute(() -> train(run, claim.get().attempts()));
             }

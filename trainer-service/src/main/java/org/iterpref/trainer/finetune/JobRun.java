@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One claimed job on this instance: the {@link TrainingReporter} the engine calls from the
  * training thread. Everything it writes is guarded by the lease; a write that finds the lease gone,
- * a heartbeat that cannot renew it, a cancel, or this instance stopping makes {@link #shouldStop()}
- * answer true, and the engine stops at its next step.
+ * a heartbeat that finds it taken, no heartbeat getting through for two thirds of the lease (the
+ * database unreachable: another instance may claim the job soon), a cancel, or this instance
+ * stopping makes {@link #shouldStop()} answer true, and the engine stops at its next step. A
+ * failed database write is logged, never thrown into the engine: the lease decides whether the
+ * run goes on.
  */
 final class JobRun implements TrainingReporter {
 
@@ -32,7 +35,9 @@ final class JobRun implements TrainingReporter {
     private final BooleanSupplier stopping;
     private volatile boolean leaseLost;
     private volatile boolean cancelRequested;
+    private final long leaseNanos;
     private volatile long checkedAt = System.nanoTime();
+    private volatile long renewedAt = System.nanoTime();
     private volatile Map<String, Double> lastEval = Map.of();
 
     /** What a run writes through. */
@@ -40,8 +45,10 @@ final class JobRun implements TrainingReporter {
                     Storage storage) {
     }
 
-    JobRun(FineTuningJobEntity job, String owner, boolean cancelRequested, Services services, BooleanSupplier stopping) {
+    JobRun(FineTuningJobEntity job, String owner, boolean cancelRequested, int leaseSeconds, Services services,
+           BooleanSupplier stopping) {
         this.job = job;
+        this.leaseNanos = leaseSeconds * 1_000_000_000L;
         this.owner = owner;
         this.cancelRequested = cancelRequested;
         this.services = services;
@@ -72,8 +79,8 @@ final class JobRun implements TrainingReporter {
         boolean eval = copy.keySet().stream().anyMatch(k -> k.startsWith("eval_"));
         Double stepValue = copy.get("step");
         Integer step = stepValue == null || !Double.isFinite(stepValue) ? null : (int) Math.round(stepValue);
-        if (!services.history().metrics(job.id(), owner, eval ? "eval" : "train", step, copy)) {
-            lost("a metrics row");
+        if (!written(() -> services.history().metrics(job.id(), owner, eval ? "eval" : "train", step, copy),
+                "a metrics row")) {
             return;
         }
         services.metrics().row(job.id(), eval ? "eval" : "train", copy);
@@ -107,9 +114,8 @@ final class JobRun implements TrainingReporter {
         shown.put("valid_loss", validLoss);
         shown.put("full_valid_loss", validLoss);
         metrics.forEach(shown::putIfAbsent);
-        if (!services.history().checkpoint(Ids.next("ftckpt-"), job.id(), owner, step, modelId, shown,
-                services.storage().relative(dir))) {
-            lost("a checkpoint");
+        if (!written(() -> services.history().checkpoint(Ids.next("ftckpt-"), job.id(), owner, step, modelId, shown,
+                services.storage().relative(dir)), "a checkpoint")) {
             return modelId;
         }
         services.registry().registerInternal(modelId, dir);
@@ -120,9 +126,7 @@ final class JobRun implements TrainingReporter {
 
     @Override
     public void trainedTokens(long tokens) {
-        if (!services.queue().trainedTokens(job.id(), owner, tokens)) {
-            lost("trained tokens");
-        }
+        written(() -> services.queue().trainedTokens(job.id(), owner, tokens), "trained tokens");
     }
 
     @Override
@@ -130,16 +134,30 @@ final class JobRun implements TrainingReporter {
         if (stopping.getAsBoolean() || leaseLost || cancelRequested) {
             return true;
         }
-        if (System.nanoTime() - checkedAt > CHECK_INTERVAL_NANOS) {
-            checkedAt = System.nanoTime();
-            update(services.queue().check(job.id(), owner, JobStatus.RUNNING));
+        long now = System.nanoTime();
+        if (now - renewedAt > leaseNanos * 2 / 3) {
+            lost("no heartbeat got through for two thirds of the lease");
+            return true;
+        }
+        if (now - checkedAt > CHECK_INTERVAL_NANOS) {
+            checkedAt = now;
+            try {
+                update(services.queue().check(job.id(), owner, JobStatus.RUNNING));
+            } catch (RuntimeException e) {
+                log.warn("job {}: cannot read its state: {}", job.id(), e.toString());
+            }
         }
         return leaseLost || cancelRequested;
     }
 
     /** Renews the lease (the worker's heartbeat thread). */
     void heartbeat(int leaseSeconds) {
-        update(services.queue().heartbeat(job.id(), owner, JobStatus.RUNNING, leaseSeconds));
+        long sent = System.nanoTime();
+        java.util.Optional<Boolean> held = services.queue().heartbeat(job.id(), owner, JobStatus.RUNNING, leaseSeconds);
+        update(held);
+        if (held.isPresent()) {
+            renewedAt = sent;
+        }
     }
 
     /** The engine returned the final model: serve it and end the job succeeded. */
@@ -163,25 +181,39 @@ final class JobRun implements TrainingReporter {
 
     void fail(JobError error) {
         write("message", "error", error.message(), null);
-        services.queue().finish(job.id(), owner, JobStatus.RUNNING, JobStatus.FAILED, null, error);
+        written(() -> services.queue().finish(job.id(), owner, JobStatus.RUNNING, JobStatus.FAILED, null, error),
+                "the job's failure");
     }
 
     void cancelled() {
         write("message", "info", "The job was cancelled", null);
-        services.queue().finish(job.id(), owner, JobStatus.RUNNING, JobStatus.CANCELLED, null, null);
+        written(() -> services.queue().finish(job.id(), owner, JobStatus.RUNNING, JobStatus.CANCELLED, null, null),
+                "the job's cancellation");
     }
 
     /** Hands the job back for another claim to resume (this instance is stopping). */
     void release() {
         write("message", "info", "The job was handed back to the queue (instance stopping); it resumes from its "
                 + "last checkpoint", null);
-        services.queue().release(job.id(), owner);
+        written(() -> services.queue().release(job.id(), owner), "the job's release");
     }
 
     private void write(String type, String level, String message, Map<String, Object> data) {
-        if (!services.history().event(job.id(), owner, JobStatus.RUNNING, level, type, message, data)) {
-            lost("an event");
+        written(() -> services.history().event(job.id(), owner, JobStatus.RUNNING, level, type, message, data),
+                "an event");
+    }
+
+    /** Runs a lease-guarded write: false when it found the lease gone or could not reach the database. */
+    private boolean written(java.util.function.BooleanSupplier write, String what) {
+        try {
+            if (write.getAsBoolean()) {
+                return true;
+            }
+            lost(what);
+        } catch (RuntimeException e) {
+            log.warn("job {}: writing {} failed: {}", job.id(), what, e.toString());
         }
+        return false;
     }
 
     private void update(java.util.Optional<Boolean> held) {

@@ -13,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.iterpref.trainer.config.FineTuningProperties;
-import org.iterpref.trainer.dpo.TrainingPair;
 import org.iterpref.trainer.feed.FeedRequest;
 import org.iterpref.trainer.feed.FeedUnavailableException;
 import org.iterpref.trainer.feed.PairFeedClient;
@@ -116,7 +115,7 @@ class PairFeedStage implements SmartLifecycle {
                 }
                 feed.commit();
             }
-            int[] counts = split(dir, request.validationSplit(), job.seed());
+            int[] counts = split(dir, result.pairs(), request.validationSplit(), job.seed());
             if (counts[0] == 0) {
                 fail(jobId, "invalid_training_file", "The pair feed gave no usable preference pair (" + result.skipped()
                         + " skipped" + (request.includeSynthetic() ? "" : "; synthetic pairs are left out unless "
@@ -143,26 +142,27 @@ class PairFeedStage implements SmartLifecycle {
     }
 
     /**
-     * Splits {@code feed.jsonl} into {@code training.jsonl} and {@code validation.jsonl}: a seeded
-     * shuffle picks {@code round(n × share)} pairs to hold out (at least one when the share is
-     * above 0 and two or more pairs came), each file keeps the feed's order.
+     * Splits {@code feed.jsonl} into {@code training.jsonl} and {@code validation.jsonl}, reading it
+     * once more pair by pair: a seeded shuffle of the positions picks {@code round(n × share)} to
+     * hold out (at least one when the share is above 0 and two or more pairs came), and each file
+     * keeps the feed's order.
      */
-    private int[] split(Path dir, double share, long seed) {
-        List<TrainingPair> pairs = pairFiles.read(dir.resolve(FEED));
-        int held = share <= 0 || pairs.size() < 2 ? 0
-                : (int) Math.min(pairs.size() - 1, Math.max(1, Math.round(pairs.size() * share)));
-        List<Integer> order = new ArrayList<>(pairs.size());
-        for (int i = 0; i < pairs.size(); i++) {
+    private int[] split(Path dir, int count, double share, long seed) {
+        int held = share <= 0 || count < 2 ? 0 : (int) Math.min(count - 1, Math.max(1, Math.round(count * share)));
+        List<Integer> order = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             order.add(i);
         }
         Collections.shuffle(order, new Random(seed));
-        boolean[] validation = new boolean[pairs.size()];
+        boolean[] validation = new boolean[count];
         order.subList(0, held).forEach(i -> validation[i] = true);
         try (PairFiles.Writer training = pairFiles.create(dir.resolve(JobInputs.TRAINING));
              PairFiles.Writer holdout = pairFiles.create(dir.resolve(JobInputs.VALIDATION))) {
-            for (int i = 0; i < pairs.size(); i++) {
-                (validation[i] ? holdout : training).write(pairs.get(i));
-            }
+            int[] position = {0};
+            pairFiles.forEach(dir.resolve(FEED), pair -> {
+                int i = position[0]++;
+                (i < count && validation[i] ? holdout : training).write(pair);
+            });
             training.commit();
             if (held > 0) {
                 holdout.commit();

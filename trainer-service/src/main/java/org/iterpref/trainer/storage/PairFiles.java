@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.iterpref.common.pair.CharSpan;
 import org.iterpref.trainer.dpo.TrainingPair;
 import org.springframework.stereotype.Component;
@@ -46,16 +47,21 @@ public class PairFiles {
 
     public List<TrainingPair> read(Path file) {
         List<TrainingPair> pairs = new ArrayList<>();
+        forEach(file, pairs::add);
+        return pairs;
+    }
+
+    /** Hands each pair of {@code file} to {@code sink} in order, one at a time. */
+    public void forEach(Path file, Consumer<TrainingPair> sink) {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = reader.readLine()) != null; ) {
                 if (!line.isEmpty()) {
-                    pairs.add(fromJson(json.readTree(line)));
+                    sink.accept(fromJson(json.readTree(line)));
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return pairs;
     }
 
     private static TrainingPair fromJson(JsonNode node) {

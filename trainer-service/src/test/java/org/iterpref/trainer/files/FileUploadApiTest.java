@@ -185,6 +185,16 @@ class FileUploadApiTest extends ApiOnlyContext {
     }
 
     @Test
+    void givenACompletionWithTooManyLines_whenUploaded_thenItsLineIsBadBeforeAnyDiffRuns() throws Exception {
+        String huge = "x\n".repeat(5001);
+
+        HttpApi.Reply reply = upload(trlLine("ok", CHOSEN, REJECTED), trlLine("big", huge, "y\n".repeat(5001)));
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(200);
+        assertThat(reply.body().get("status_details").asString()).contains("line 2: chosen has more than 5000 lines");
+    }
+
+    @Test
     void givenAWrongPurposeMissingFileOrUnknownField_whenUploaded_thenTheFieldIsNamed() throws Exception {
         byte[] content = (trlLine("ok", CHOSEN, REJECTED) + "\n").getBytes(StandardCharsets.UTF_8);
         assertThat(api.upload("a.jsonl", content, "purpose", "assistants").errorParam()).isEqualTo("purpose");
