@@ -11,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.iterpref.common.pair.CharSpan;
 import org.iterpref.common.pair.ErrorRegion;
-import org.iterpref.common.pair.ErrorRegionFinder;
+import org.iterpref.common.pair.ErrorSpans;
 import org.iterpref.common.problem.InvalidRequestException;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
@@ -38,7 +37,6 @@ public class PairImporter {
     private final PairRepository pairs;
     private final PairBuilder filters;
     private final JsonMapper json;
-    private final ErrorRegionFinder finder = new ErrorRegionFinder();
 
     public PairImporter(PairRepository pairs, PairBuilder filters, JsonMapper json) {
         this.pairs = pairs;
@@ -124,36 +122,15 @@ public class PairImporter {
         String prompt = text(node, "prompt");
         String chosen = text(node, "chosen");
         String rejected = text(node, "rejected");
-        ErrorRegion region = node.has("error_spans") && !node.get("error_spans").isNull()
-                ? givenRegion(node.get("error_spans"), rejected, chosen) : finder.findInCompletion(rejected, chosen);
+        ErrorRegion region = ErrorSpans.of(ErrorSpans.fromJson(spans(node.get("error_spans"))), rejected, chosen);
         boolean synthetic = node.has("synthetic") && node.get("synthetic").asBoolean();
         return pairs.insert(new PairDraft(IMPORTED, null, set, null, null, null, null, prompt, chosen, rejected, region,
                 synthetic, filters.filter(region)));
     }
 
-    private ErrorRegion givenRegion(JsonNode spans, String rejected, String chosen) {
-        if (!spans.isArray()) {
-            throw new IllegalArgumentException("error_spans must be an array of [start, end] pairs");
-        }
-        int length = rejected.codePointCount(0, rejected.length());
-        List<CharSpan> parsed = new ArrayList<>();
-        for (JsonNode span : spans) {
-            if (!span.isArray() || span.size() != 2 || !span.get(0).isInt() || !span.get(1).isInt()) {
-                throw new IllegalArgumentException("error_spans: each span must be [start, end] integers");
-            }
-            int start = span.get(0).asInt();
-            int end = span.get(1).asInt();
-            if (start < 0 || end <= start || end > length
-                    || (!parsed.isEmpty() && start < parsed.get(parsed.size() - 1).end())) {
-                throw new IllegalArgumentException("error_spans: [" + start + ", " + end + ") is not a sorted, "
-                        + "non-overlapping span inside rejected (" + length + " code points)");
-            }
-            parsed.add(new CharSpan(start, end));
-        }
-        ErrorRegion computed = finder.findInCompletion(rejected, chosen);
-        int lines = (int) rejected.lines().count();
-        int covered = (int) Math.min(lines, parsed.stream().mapToLong(s -> s.slice(rejected).lines().count()).sum());
-        return new ErrorRegion(parsed, covered, Math.max(lines, computed.totalLines()));
+    /** {@code error_spans} as plain Java lists and numbers, for the shared check in {@link ErrorSpans}. */
+    private Object spans(JsonNode spans) {
+        return spans == null || spans.isNull() ? null : json.treeToValue(spans, Object.class);
     }
 
     private static String text(JsonNode node, String field) {

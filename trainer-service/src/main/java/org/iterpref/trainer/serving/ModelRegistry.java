@@ -17,9 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.iterpref.trainer.chat.ChatTemplateEngine;
 import org.iterpref.trainer.checkpoint.CheckpointException;
 import org.iterpref.trainer.config.TrainerProperties;
@@ -29,14 +27,18 @@ import org.iterpref.trainer.tokenizer.TextTokenizer;
 import org.iterpref.trainer.tokenizer.TokenizerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * The served models: those configured ({@code iterpref.trainer.models}), loaded at start-up, and
- * those registered later over the admin API. A model is loaded once and shared; requests
+ * The served models: those configured ({@code iterpref.trainer.models}), loaded at start-up,
+ * those registered later over the admin API, and those loaded on demand — fine-tuned models and
+ * checkpoints registered by the job layer ({@link #registerInternal}) or found by a
+ * {@link ModelLocator} after a restart; when {@code max-models} are loaded, an on-demand model
+ * no request holds makes room for another. A model is loaded once and shared; requests
  * {@link #lease} it, and an unregistered model's weights and tokenizer are freed when its last
  * lease closes, so unloading never pulls memory from under a running generation. A
  * {@code classpath:} model is copied to a temporary directory first (the loaders need files). A
@@ -50,21 +52,26 @@ public class ModelRegistry implements AutoCloseable {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
-    private final Map<String, Entry> models = new ConcurrentHashMap<>();
+    private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
     private final List<String> order = new ArrayList<>();
     private final TrainerProperties properties;
     private final Object registration = new Object();
     private final ChatTemplateEngine chatTemplates;
+    /** On-demand models registered by the job layer: name to directory, loaded at the first request. */
+    private final Map<String, Path> internal = new ConcurrentHashMap<>();
+    private final ObjectProvider<ModelLocator> locators;
 
-    public ModelRegistry(TrainerProperties properties, ChatTemplateEngine chatTemplates, MeterRegistry meters) {
+    public ModelRegistry(TrainerProperties properties, ChatTemplateEngine chatTemplates, MeterRegistry meters,
+                         ObjectProvider<ModelLocator> locators) {
         this.properties = properties;
         this.chatTemplates = chatTemplates;
+        this.locators = locators;
         if (properties.threads() > 0 && System.getProperty(THREADS_PROPERTY) == null) {
             System.setProperty(THREADS_PROPERTY, Integer.toString(properties.threads()));
         }
         try {
             for (Map.Entry<String, String> entry : properties.models().entrySet()) {
-                add(load(entry.getKey(), entry.getValue(), true));
+                add(load(entry.getKey(), entry.getValue(), ServedModel.Source.CONFIGURATION));
             }
         } catch (RuntimeException e) {
             close();
@@ -78,10 +85,10 @@ public class ModelRegistry implements AutoCloseable {
     /** A request's hold on a model: the model stays loaded until every lease on it is closed. */
     public static final class Lease implements AutoCloseable {
 
-        private final Entry entry;
+        private final ServedModel entry;
         private final AtomicBoolean open = new AtomicBoolean(true);
 
-        private Lease(Entry entry) {
+        private Lease(ServedModel entry) {
             this.entry = entry;
         }
 
@@ -97,19 +104,117 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** The model served under {@code name}, leased; or the OpenAI "model not found" error (404, param model). */
+    /**
+     * The model served under {@code name}, leased (an on-demand model is loaded first); or the
+     * OpenAI "model not found" error (404, param model).
+     */
     public Lease lease(String name) {
-        Entry entry = name == null ? null : models.get(name);
+        ServedModel entry = name == null ? null : models.get(name);
         if (entry == null || !entry.retain()) {
-            throw new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
-                    "The model '" + name + "' does not exist.", "model", "model_not_found");
+            entry = loadOnDemand(name);
         }
         return new Lease(entry);
     }
 
+    /** Whether {@code name} is served: loaded, or known to be loadable on demand. */
+    public boolean isServable(String name) {
+        return name != null && (models.containsKey(name) || directory(name).isPresent());
+    }
+
+    /**
+     * The Hugging Face directory {@code name} is (or would be) loaded from: the configured or
+     * registered path, the temporary copy of a {@code classpath:} model, or an on-demand model's.
+     */
+    public Optional<Path> directory(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return Optional.empty();
+        }
+        ServedModel entry = models.get(name);
+        if (entry != null) {
+            return Optional.of(entry.directory);
+        }
+        Path registered = internal.get(name);
+        return registered != null ? Optional.of(registered) : locate(name);
+    }
+
+    /** Whether {@code name} is a valid served-model id: 1-128 of letters, digits and . _ : / -. */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
+    /**
+     * Registers a model directory the service itself wrote (a fine-tuning checkpoint or final
+     * model under the storage root), bypassing {@code admin-model-root}: it is loaded at the
+     * first request for it, and may be unloaded again to make room for others.
+     */
+    public void registerInternal(String name, Path dir) {
+        if (!isValidName(name)) {
+            throw new IllegalArgumentException("not a valid model id: " + name);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("not a model directory: " + dir);
+        }
+        internal.put(name, dir);
+    }
+
+    private Optional<Path> locate(String name) {
+        return locators.orderedStream().map(locator -> locator.locate(name)).flatMap(Optional::stream).findFirst();
+    }
+
+    private ServedModel loadOnDemand(String name) {
+        Optional<Path> dir = directory(name);
+        if (dir.isEmpty()) {
+            throw notFound(name);
+        }
+        synchronized (registration) {
+            ServedModel entry = models.get(name);
+            if (entry != null && entry.retain()) {
+                return entry;
+            }
+            makeRoom(name);
+            try {
+                entry = load(name, dir.get().toString(), ServedModel.Source.FINE_TUNING);
+            } catch (CheckpointException | TokenizerException e) {
+                throw new OpenAiException(HttpStatus.INTERNAL_SERVER_ERROR, "server_error", "The model '" + name
+                        + "' cannot be loaded: " + e.getMessage(), "model", null);
+            }
+            add(entry);
+            entry.retain();
+            return entry;
+        }
+    }
+
+    /** Under {@code registration}: frees the least recently used on-demand model no request holds. */
+    private void makeRoom(String name) {
+        if (models.size() < properties.maxModels()) {
+            return;
+        }
+        ServedModel victim = models.values().stream()
+                .filter(e -> e.source == ServedModel.Source.FINE_TUNING && e.idle())
+                .min(Comparator.comparingLong(e -> e.lastUsed)).orElse(null);
+        if (victim == null) {
+            throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "The model '" + name
+                    + "' cannot be loaded now: this server already serves " + models.size()
+                    + " models (iterpref.trainer.max-models) and all are in use; try again later.", "model",
+                    "too_many_models");
+        }
+        String victimName = victim.loaded.name();
+        models.remove(victimName);
+        synchronized (order) {
+            order.remove(victimName);
+        }
+        victim.retire();
+        log.info("model '{}' unloaded to make room for '{}'", victimName, name);
+    }
+
+    private static OpenAiException notFound(String name) {
+        return new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
+                "The model '" + name + "' does not exist.", "model", "model_not_found");
+    }
+
     /** The model served under {@code name}, without a lease (for listings and tests). */
     public Optional<LoadedModel> find(String name) {
-        Entry entry = name == null ? null : models.get(name);
+        ServedModel entry = name == null ? null : models.get(name);
         return Optional.ofNullable(entry == null ? null : entry.loaded);
     }
 
@@ -120,10 +225,10 @@ public class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** Where a model came from: {@code true} for configuration, {@code false} for the admin API. */
-    boolean configured(String name) {
-        Entry entry = models.get(name);
-        return entry != null && entry.configured;
+    /** Where a served model came from: {@code configuration}, {@code api} (admin) or {@code fine-tuning}. */
+    String source(String name) {
+        ServedModel entry = models.get(name);
+        return entry == null ? null : entry.source.label;
     }
 
     /**
@@ -150,9 +255,9 @@ public class ModelRegistry implements AutoCloseable {
                         + models.size() + " models (iterpref.trainer.max-models); unload one first.", "id",
                         "too_many_models");
             }
-            Entry entry;
+            ServedModel entry;
             try {
-                entry = load(name, dir.toString(), false);
+                entry = load(name, dir.toString(), ServedModel.Source.API);
             } catch (CheckpointException | TokenizerException e) {
                 throw OpenAiException.invalid("path", "Cannot load model '" + name + "': " + e.getMessage());
             }
@@ -166,10 +271,9 @@ public class ModelRegistry implements AutoCloseable {
      */
     public void unregister(String name) {
         synchronized (registration) {
-            Entry entry = models.remove(name);
+            ServedModel entry = models.remove(name);
             if (entry == null) {
-                throw new OpenAiException(HttpStatus.NOT_FOUND, "invalid_request_error",
-                        "The model '" + name + "' does not exist.", "model", "model_not_found");
+                throw notFound(name);
             }
             synchronized (order) {
                 order.remove(name);
@@ -206,14 +310,14 @@ public class ModelRegistry implements AutoCloseable {
         return dir;
     }
 
-    private void add(Entry entry) {
+    private void add(ServedModel entry) {
         models.put(entry.loaded.name(), entry);
         synchronized (order) {
             order.add(entry.loaded.name());
         }
     }
 
-    private Entry load(String name, String location, boolean configured) {
+    private ServedModel load(String name, String location, ServedModel.Source source) {
         Path temp = null;
         NDManager manager = null;
         TextTokenizer tokenizer = null;
@@ -233,11 +337,11 @@ public class ModelRegistry implements AutoCloseable {
                     model.dataType(), model.config().describe());
             LoadedModel loaded = new LoadedModel(name, model, tokenizer, context,
                     ModelChatTemplate.prepare(name, tokenizer, chatTemplates));
-            return new Entry(loaded, manager, temp, configured);
+            return new ServedModel(loaded, manager, temp, dir, source);
         } catch (RuntimeException e) {
-            closeQuietly(tokenizer);
-            closeQuietly(manager);
-            deleteTree(temp);
+            ServedModel.closeQuietly(tokenizer);
+            ServedModel.closeQuietly(manager);
+            ServedModel.deleteTree(temp);
             throw e;
         }
     }
@@ -274,89 +378,13 @@ public class ModelRegistry implements AutoCloseable {
     @Override
     public void close() {
         synchronized (registration) {
-            for (Entry entry : List.copyOf(models.values())) {
+            for (ServedModel entry : List.copyOf(models.values())) {
                 entry.free();
             }
             models.clear();
             synchronized (order) {
                 order.clear();
             }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable resource) {
-        if (resource != null) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                log.warn("closing a model resource failed", e);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("cannot remove {}", dir, e);
-        }
-    }
-
-    /** A served model and what it holds; freed once retired and no lease is left. */
-    private static final class Entry {
-
-        final LoadedModel loaded;
-        final NDManager manager;
-        final Path tempDir;
-        final boolean configured;
-        /** Leases plus one for being served; 0 means freed. */
-        private final AtomicInteger holds = new AtomicInteger(1);
-        private final AtomicBoolean retired = new AtomicBoolean();
-        private final AtomicBoolean freed = new AtomicBoolean();
-
-        Entry(LoadedModel loaded, NDManager manager, Path tempDir, boolean configured) {
-            this.loaded = loaded;
-            this.manager = manager;
-            this.tempDir = tempDir;
-            this.configured = configured;
-        }
-
-        boolean retain() {
-            while (true) {
-                int current = holds.get();
-                if (current == 0) {
-                    return false;
-                }
-                if (holds.compareAndSet(current, current + 1)) {
-                    return true;
-                }
-            }
-        }
-
-        void release() {
-            if (holds.decrementAndGet() == 0) {
-                free();
-            }
-        }
-
-        void retire() {
-            if (retired.compareAndSet(false, true)) {
-                release();
-            }
-        }
-
-        void free() {
-            holds.set(0);
-            if (!freed.compareAndSet(false, true)) {
-                return;
-            }
-            closeQuietly(loaded.tokenizer());
-            closeQuietly(manager);
-            deleteTree(tempDir);
-            log.info("model '{}' freed", loaded.name());
         }
     }
 }

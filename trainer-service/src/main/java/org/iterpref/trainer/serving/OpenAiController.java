@@ -131,7 +131,7 @@ public class OpenAiController {
         model.put("object", "model");
         model.put("owned_by", "iterpref");
         model.put("context_length", loaded.contextLength());
-        model.put("source", registry.configured(loaded.name()) ? "configuration" : "api");
+        model.put("source", registry.source(loaded.name()));
         return model;
     }
 

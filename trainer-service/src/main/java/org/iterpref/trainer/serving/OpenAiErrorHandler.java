@@ -16,12 +16,17 @@ import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.AsyncRequestNotUsableException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 
 /**
  * OpenAI's error shape ({@code {"error":{"message","type","param","code"}}}, application/json) for
- * the OpenAI-compatible controller only; the rest of the service answers problem+json.
+ * the OpenAI-compatible controllers (serving, files, fine-tuning jobs); the rest of the service
+ * answers problem+json.
  */
-@RestControllerAdvice(basePackageClasses = OpenAiController.class)
+@RestControllerAdvice(basePackages = {"org.iterpref.trainer.serving", "org.iterpref.trainer.files",
+        "org.iterpref.trainer.finetune"})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class OpenAiErrorHandler {
 
@@ -51,10 +56,33 @@ class OpenAiErrorHandler {
                 "invalid_request_error", null, null));
     }
 
+    @ExceptionHandler(MaxUploadSizeExceededException.class)
+    ResponseEntity<Map<String, Object>> uploadTooLarge(MaxUploadSizeExceededException e) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).contentType(MediaType.APPLICATION_JSON)
+                .header(HttpHeaders.CONNECTION, "close")
+                .body(error("The file is larger than this server accepts (iterpref.trainer.max-file-bytes).",
+                        "invalid_request_error", "file", "file_too_large"));
+    }
+
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<Map<String, Object>> badMultipart(MultipartException e) {
+        return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON).body(error(
+                "The request must be multipart/form-data with the fields 'file' and 'purpose'.",
+                "invalid_request_error", "file", null));
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Map<String, Object>> badParameter(MethodArgumentTypeMismatchException e) {
+        return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON).body(error(
+                "Invalid value for '" + e.getName() + "'.", "invalid_request_error", e.getName(), null));
+    }
+
     @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
     ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
         return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).contentType(MediaType.APPLICATION_JSON)
-                .body(error("The request body must be application/json.", "invalid_request_error", null, null));
+                .body(error("The request body must be " + (e.getSupportedMediaTypes().contains(
+                        MediaType.MULTIPART_FORM_DATA) ? "multipart/form-data." : "application/json."),
+                        "invalid_request_error", null, null));
     }
 
     /** The client went away mid-response (a stream it stopped reading): nothing can or need be written. */
