@@ -1,6 +1,5 @@
 package org.iterpref.trainer.dpo;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
