@@ -96,8 +96,8 @@ final class AdamW implements AutoCloseable {
                 throw new IllegalStateException("the checkpoint's optimizer state has no moments for " + name);
             }
             NDArray p = entry.getValue();
-            firstMoments.put(name, state.create(m, p.getShape()).toDevice(p.getDevice(), false));
-            secondMoments.put(name, state.create(v, p.getShape()).toDevice(p.getDevice(), false));
+            firstMoments.put(name, Autograd.owned(state.create(m, p.getShape()).toDevice(p.getDevice(), false)));
+            secondMoments.put(name, Autograd.owned(state.create(v, p.getShape()).toDevice(p.getDevice(), false)));
         }
     }
 

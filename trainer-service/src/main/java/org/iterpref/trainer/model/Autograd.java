@@ -46,6 +46,13 @@ public final class Autograd {
         return java.util.Optional.ofNullable(JniUtils.getGradient((PtNDArray) parameter));
     }
 
+    /** A copy of {@code javaBacked} that PyTorch owns (on its device); {@code javaBacked} is closed. */
+    public static NDArray owned(NDArray javaBacked) {
+        try (javaBacked) {
+            return javaBacked.duplicate();
+        }
+    }
+
     /** A float32 scalar PyTorch owns (safe to close even while an autograd graph uses it). */
     public static NDArray scalar(ai.djl.ndarray.NDManager manager, float value) {
         try (NDArray javaBacked = manager.create(value)) {

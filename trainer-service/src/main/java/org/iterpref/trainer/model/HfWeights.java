@@ -32,15 +32,21 @@ final class HfWeights {
         for (Map.Entry<String, Parameter> entry : HfParameters.named(root).entrySet()) {
             String name = entry.getKey();
             Shape shape = new Shape(checkpoint.info(name).shape());
-            NDArray array = manager.create(checkpoint.readFloat32(name), shape);
-            if (dtype != DataType.FLOAT32) {
-                NDArray converted = array.toType(dtype, false);
-                array.close();
-                array = converted;
-            }
+            NDArray array = owned(manager.create(checkpoint.readFloat32(name), shape), dtype);
             entry.getValue().setArray(array);
             loaded.add(name);
         }
         return loaded;
+    }
+
+    /**
+     * {@code javaBacked} converted to {@code dtype} as a tensor PyTorch owns, the Java buffer released:
+     * weights then hold no JVM direct memory (whose limit is the heap's size by default, far below a
+     * model's), and autograd never meets a tensor whose memory the JVM may free (see {@link Autograd}).
+     */
+    static NDArray owned(NDArray javaBacked, DataType dtype) {
+        try (javaBacked) {
+            return javaBacked.getDataType() == dtype ? javaBacked.duplicate() : javaBacked.toType(dtype, false);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package org.iterpref.trainer.model;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -40,8 +39,7 @@ final class RandomWeights {
                     values[i] = (float) (gaussian(random) * std);
                 }
             }
-            NDArray array = manager.create(values, shape);
-            parameter.setArray(array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false));
+            parameter.setArray(HfWeights.owned(manager.create(values, shape), DataType.FLOAT32));
         }
     }
 
