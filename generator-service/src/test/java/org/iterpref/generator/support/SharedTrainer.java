@@ -26,6 +26,19 @@ public final class SharedTrainer {
     private SharedTrainer() {
     }
 
+    /**
+     * A trainer of its own (not the shared one) with {@code args}, e.g. a pair-feed allow-list naming
+     * a generator's port; the caller closes it.
+     */
+    public static ConfigurableApplicationContext startDedicated(String... args) {
+        return InProcessService.start(TrainerApplication.class, "trainer-service", args);
+    }
+
+    /** The base URL of a trainer from {@link #startDedicated}. */
+    public static String baseUrl(ConfigurableApplicationContext trainer) {
+        return InProcessService.baseUrl(trainer);
+    }
+
     public static String baseUrl() {
         return InProcessService.baseUrl(Holder.CONTEXT);
     }
