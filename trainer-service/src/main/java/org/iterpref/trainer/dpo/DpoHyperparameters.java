@@ -20,11 +20,22 @@ package org.iterpref.trainer.dpo;
  * @param checkpointEvery optimizer steps between checkpoints; 0: only at the end of each epoch
  * @param promptFormat how prompts become tokens
  * @param reference where the reference log-probs come from
+ * @param gradientCheckpointing recompute each decoder layer during backward instead of keeping its
+ *     activations: memory linear in the sequence length for about one more forward pass (same numbers)
  */
 public record DpoHyperparameters(int nEpochs, int batchSize, int gradientAccumulationSteps, double learningRate,
                                  double beta, boolean focal, double nllAlpha, int maxLength, int maxPromptLength,
                                  double warmupRatio, double maxGradNorm, double weightDecay, int checkpointEvery,
-                                 PromptFormat promptFormat, ReferenceMode reference) {
+                                 PromptFormat promptFormat, ReferenceMode reference, boolean gradientCheckpointing) {
+
+    /** Without gradient checkpointing. */
+    public DpoHyperparameters(int nEpochs, int batchSize, int gradientAccumulationSteps, double learningRate,
+                              double beta, boolean focal, double nllAlpha, int maxLength, int maxPromptLength,
+                              double warmupRatio, double maxGradNorm, double weightDecay, int checkpointEvery,
+                              PromptFormat promptFormat, ReferenceMode reference) {
+        this(nEpochs, batchSize, gradientAccumulationSteps, learningRate, beta, focal, nllAlpha, maxLength,
+                maxPromptLength, warmupRatio, maxGradNorm, weightDecay, checkpointEvery, promptFormat, reference, false);
+    }
 
     /** How a pair's prompt is turned into text before tokenizing. */
     public enum PromptFormat {

@@ -22,7 +22,7 @@ public final class DpoOptimizerStep implements AutoCloseable {
     private final AdamW optimizer;
 
     public DpoOptimizerStep(DecoderModel policy, long padId, DpoHyperparameters hp, NDManager manager) {
-        this(policy, padId, hp, manager, false);
+        this(policy, padId, hp, manager, hp.gradientCheckpointing());
     }
 
     /**

@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 record JobHyperparameters(int nEpochs, int batchSize, double learningRateMultiplier, double beta,
                           double learningRate, boolean focal, double nllAlpha, int maxLength, int maxPromptLength,
                           double warmupRatio, int gradientAccumulationSteps, double maxGradNorm, double weightDecay,
-                          int checkpointEvery, String promptFormat, String reference) {
+                          int checkpointEvery, String promptFormat, String reference, boolean gradientCheckpointing) {
 
     static final String METHOD_PREFIX = "method.dpo.hyperparameters.";
     static final String LEGACY_PREFIX = "hyperparameters.";
@@ -25,7 +25,7 @@ record JobHyperparameters(int nEpochs, int batchSize, double learningRateMultipl
     static final Set<String> FIELDS = Set.of("n_epochs", "batch_size", "learning_rate_multiplier", "beta",
             "learning_rate", "focal", "nll_alpha", "max_length", "max_prompt_length", "warmup_ratio",
             "gradient_accumulation_steps", "max_grad_norm", "weight_decay", "checkpoint_every", "prompt_format",
-            "reference");
+            "reference", "gradient_checkpointing");
 
     /**
      * Reads {@code method.dpo.hyperparameters} ({@code dpo}, may be null) and OpenAI's deprecated
@@ -58,7 +58,8 @@ record JobHyperparameters(int nEpochs, int batchSize, double learningRateMultipl
                 in.number("weight_decay", defaults.weightDecay(), 0, true, 10),
                 in.integer("checkpoint_every", defaults.checkpointEvery(), 0, 1_000_000),
                 in.choice("prompt_format", "auto", Set.of("auto", "chat", "raw")),
-                in.choice("reference", "precomputed", Set.of("precomputed", "frozen_model")));
+                in.choice("reference", "precomputed", Set.of("precomputed", "frozen_model")),
+                in.bool("gradient_checkpointing", false));
         try {
             resolved.toDpo();
         } catch (DpoHyperparameters.InvalidHyperparameterException e) {
@@ -74,7 +75,7 @@ record JobHyperparameters(int nEpochs, int batchSize, double learningRateMultipl
         return new DpoHyperparameters(nEpochs, batchSize, gradientAccumulationSteps, learningRate * learningRateMultiplier,
                 beta, focal, nllAlpha, maxLength, maxPromptLength, warmupRatio, maxGradNorm, weightDecay,
                 checkpointEvery, DpoHyperparameters.PromptFormat.valueOf(promptFormat.toUpperCase(Locale.ROOT)),
-                DpoHyperparameters.ReferenceMode.valueOf(reference.toUpperCase(Locale.ROOT)));
+                DpoHyperparameters.ReferenceMode.valueOf(reference.toUpperCase(Locale.ROOT)), gradientCheckpointing);
     }
 
     /** {@code method.dpo.hyperparameters} as shown and stored. */
@@ -96,6 +97,7 @@ record JobHyperparameters(int nEpochs, int batchSize, double learningRateMultipl
         map.put("checkpoint_every", checkpointEvery);
         map.put("prompt_format", promptFormat);
         map.put("reference", reference);
+        map.put("gradient_checkpointing", gradientCheckpointing);
         return map;
     }
 
@@ -117,7 +119,8 @@ record JobHyperparameters(int nEpochs, int batchSize, double learningRateMultipl
                 node.get("max_prompt_length").intValue(), node.get("warmup_ratio").doubleValue(),
                 node.get("gradient_accumulation_steps").intValue(), node.get("max_grad_norm").doubleValue(),
                 node.get("weight_decay").doubleValue(), node.get("checkpoint_every").intValue(),
-                node.get("prompt_format").asString(), node.get("reference").asString());
+                node.get("prompt_format").asString(), node.get("reference").asString(),
+                node.has("gradient_checkpointing") && node.get("gradient_checkpointing").booleanValue());
     }
 
     private static boolean present(JsonNode node) {
