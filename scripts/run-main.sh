@@ -4,7 +4,8 @@
 # ~/.iterpref, port 8082), runs the bundled example executions, imports the bundled tasks and makes
 # a trajectory for each of them with the offline bug-injection source (labelled synthetic); then
 # starts the trainer-service (port 8083, the bundled tiny-qwen2 test model), calls its
-# OpenAI-compatible API and runs a few trajectories with the openai source against it.
+# OpenAI-compatible API, fine-tunes it with focal DPO on the run's pairs through the OpenAI
+# fine-tuning API (and chats with the result), and runs a few trajectories with the openai source.
 #   --once    stop the services after the job (default: keep them running until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,10 @@ echo "=== generation run: bug injection (synthetic), 1 trajectory per task, up t
 echo
 echo "=== trainer-service: OpenAI-compatible API on the bundled tiny-qwen2 (a 2-layer test model: its text is noise)"
 /usr/bin/python3 examples/try_trainer.py "http://127.0.0.1:$trainer_port"
+
+echo
+echo "=== focal DPO fine-tuning of tiny-qwen2 on the bug-injection run's pairs (OpenAI fine-tuning API)"
+/usr/bin/python3 examples/fine_tune.py "http://127.0.0.1:$trainer_port" "http://127.0.0.1:$generator_port" examples
 
 echo
 echo "=== generation run: openai source against the trainer's tiny-qwen2, 3 tasks, 2 iterations"
