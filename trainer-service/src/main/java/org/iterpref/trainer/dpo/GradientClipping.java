@@ -18,8 +18,8 @@ final class GradientClipping {
         double sumOfSquares = 0;
         try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             for (NDArray g : gradients) {
-                try (NDArray squares = g.square().sum()) {
-                    sumOfSquares += squares.getFloat();
+                try (NDArray squares = g.square(); NDArray sum = squares.sum()) {
+                    sumOfSquares += sum.getFloat();
                 }
             }
             double norm = Math.sqrt(sumOfSquares);

@@ -82,23 +82,31 @@ public final class LabelLogProbs implements AutoCloseable {
         try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             for (int from = 0; from < count; from += rowsPerChunk) {
                 int to = Math.min(count, from + rowsPerChunk);
-                NDArray logSoftmax = chunkLogSoftmax(from, to);
-                NDArray picked = logSoftmax.gather(targets.get(from + ":" + to).expandDims(-1), -1).squeeze(-1);
-                System.arraycopy(picked.toFloatArray(), 0, out, from, to - from);
-                picked.close();
-                if (kept != null) {
-                    kept.add(logSoftmax);
-                } else {
-                    logSoftmax.close();
+                // every intermediate of a chunk (logits, log-softmax, indices) is freed with its scope
+                try (NDManager chunk = scope.newSubManager()) {
+                    NDArray logSoftmax = chunkLogSoftmax(chunk, from, to);
+                    NDArray picked = logSoftmax.gather(slice(targets, chunk, from, to).expandDims(-1), -1).squeeze(-1);
+                    System.arraycopy(picked.toFloatArray(), 0, out, from, to - from);
+                    if (kept != null) {
+                        logSoftmax.attach(scope);
+                        kept.add(logSoftmax);
+                    }
                 }
             }
         }
         return out;
     }
 
-    private NDArray chunkLogSoftmax(int from, int to) {
-        NDArray h = selectedValues.get(from + ":" + to);
-        return h.matMul(headValues.transpose()).logSoftmax(-1);
+    /** {@code log_softmax(h · Wᵀ)} of positions {@code from..to}, its intermediates in {@code chunk}. */
+    private NDArray chunkLogSoftmax(NDManager chunk, int from, int to) {
+        return slice(selectedValues, chunk, from, to).matMul(headValues.transpose()).logSoftmax(-1);
+    }
+
+    /** Rows {@code from..to} of {@code array} as a view owned by {@code chunk} (so results land there too). */
+    private static NDArray slice(NDArray array, NDManager chunk, int from, int to) {
+        NDArray rows = array.get(from + ":" + to);
+        rows.attach(chunk);
+        return rows;
     }
 
     /**
@@ -114,25 +122,31 @@ public final class LabelLogProbs implements AutoCloseable {
         try (Autograd.NoGrad ignored = Autograd.noGrad()) {
             long vocab = headValues.getShape().get(0);
             headGradient = scope.zeros(headValues.getShape(), DataType.FLOAT32, headValues.getDevice());
-            NDArray vocabularyIds = scope.arange(0, (int) vocab, 1, DataType.INT64).toDevice(headValues.getDevice(), false).expandDims(0);
+            NDArray vocabularyIds = scope.arange(0, (int) vocab, 1, DataType.INT64).toDevice(headValues.getDevice(), false)
+                    .expandDims(0);
             NDList chunks = new NDList();
-            for (int from = 0, chunk = 0; from < logProbs.length; from += rowsPerChunk, chunk++) {
+            for (int from = 0, index = 0; from < logProbs.length; from += rowsPerChunk, index++) {
                 int to = Math.min(logProbs.length, from + rowsPerChunk);
-                NDArray logSoftmax = kept != null ? kept.get(chunk) : chunkLogSoftmax(from, to);
-                NDArray coefficient = scope.create(java.util.Arrays.copyOfRange(coefficients, from, to),
-                        new Shape(to - from, 1)).toDevice(headValues.getDevice(), false);
-                // one-hot by comparison: the PyTorch engine does not implement NDArray.oneHot with values
-                NDArray oneHot = targets.get(from + ":" + to).expandDims(1).eq(vocabularyIds).toType(DataType.FLOAT32, false);
-                NDArray logitGradient = oneHot.sub(logSoftmax.exp()).mul(coefficient);
-                chunks.add(logitGradient.matMul(headValues));
-                headGradient.addi(logitGradient.transpose().matMul(selectedValues.get(from + ":" + to)));
-                oneHot.close();
-                logitGradient.close();
-                if (kept == null) {
-                    logSoftmax.close();
+                try (NDManager chunk = scope.newSubManager()) {
+                    NDArray logSoftmax = kept != null ? kept.get(index) : chunkLogSoftmax(chunk, from, to);
+                    NDArray coefficient = chunk.create(java.util.Arrays.copyOfRange(coefficients, from, to),
+                            new Shape(to - from, 1)).toDevice(headValues.getDevice(), false);
+                    // one-hot by comparison: the PyTorch engine does not implement NDArray.oneHot with values
+                    NDArray oneHot = slice(targets, chunk, from, to).expandDims(1).eq(vocabularyIds)
+                            .toType(DataType.FLOAT32, false);
+                    NDArray probabilities = logSoftmax.exp();
+                    probabilities.attach(chunk);
+                    NDArray logitGradient = oneHot.sub(probabilities).mul(coefficient);
+                    NDArray rowsGradient = logitGradient.matMul(headValues);
+                    rowsGradient.attach(scope);
+                    chunks.add(rowsGradient);
+                    headGradient.addi(logitGradient.transpose().matMul(slice(selectedValues, chunk, from, to)));
                 }
             }
             hiddenGradient = chunks.size() == 1 ? chunks.head() : NDArrays.concat(chunks, 0);
+            if (chunks.size() > 1) {
+                chunks.forEach(NDArray::close);
+            }
         }
         try (NDArray product = selected.mul(hiddenGradient.toType(selected.getDataType(), false));
              NDArray surrogate = product.sum()) {
