@@ -211,7 +211,8 @@ class Qwen2:
         scores = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.head_dim)
         if mask is not None:
             scores = scores + mask
-        probs = F.softmax(scores, dim=-1, dtype=torch.float32)
+        # float32 (float64 for the training benchmark's float64 reference step)
+        probs = F.softmax(scores, dim=-1, dtype=torch.promote_types(scores.dtype, torch.float32))
         context = torch.matmul(probs, v).transpose(1, 2).reshape(b, n, self.heads * self.head_dim)
         return F.linear(context, w["self_attn.o_proj.weight"])
 
