@@ -60,7 +60,10 @@ public final class LabelLogProbs implements AutoCloseable {
         this.selected = flat.get(new NDIndex("{}", index));
         this.selectedValues = selected.stopGradient().toType(DataType.FLOAT32, false);
         this.head = head;
-        this.headValues = head.stopGradient().toType(DataType.FLOAT32, false);
+        // a detached view is made in the weights' manager: it belongs to this call's scope instead
+        NDArray detachedHead = head.stopGradient();
+        detachedHead.attach(scope);
+        this.headValues = detachedHead.toType(DataType.FLOAT32, false);
         this.targets = scope.create(targets).toDevice(hidden.getDevice(), false);
         this.rowsPerChunk = (int) Math.max(1, Math.min(rows.length, chunkElements / vocab));
         this.kept = (long) rows.length * vocab <= keepElements ? new ArrayList<>() : null;
