@@ -19,17 +19,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-python=/usr/bin/python3
-if ! "$python" -c 'import torch' >/dev/null 2>&1; then
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "PyTorch for $python missing: installing python3-torch and libopenblas0-pthread with apt-get" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread >/dev/null
-  else
-    echo "PyTorch for $python is required: e.g. 'sudo apt-get install -y python3-torch libopenblas0-pthread'" >&2
-    exit 2
-  fi
-fi
+source bench/trainer-bench-lib.sh
+ensure_torch
 
 jvm_args=()
 bench_args=()
@@ -42,32 +33,15 @@ for arg in "$@"; do
   esac
 done
 
-read -r -a mvn_flags <<<"${MVN_FLAGS:-}"
-read -r -a java_opts <<<"${JAVA_OPTS:-}"
-
-echo "building bench and the modules it depends on ..." >&2
-# One reactor build (nothing installed): each module's runtime classpath goes to its
-# target/runtime-classpath.txt, the sibling modules as the jars this build just packaged.
-./mvnw -B -ntp -q "${mvn_flags[@]}" -pl bench -am package dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime
-classpath_file="$PWD/bench/target/runtime-classpath.txt"
-
-java_bin="java"
-if [[ -n "${JAVA_HOME:-}" ]]; then
-  java_bin="$JAVA_HOME/bin/java"
-fi
-
-model="$(mktemp -d -t iterpref-trainer-bench.XXXXXX)"
-trap 'rm -rf "$model"' EXIT
-echo "writing the bench model (seed $seed) to $model ..." >&2
-"$python" bench/trainer_bench.py make-model "$model" --seed "$seed"
+build_bench
+make_bench_model "$seed"
 
 mkdir -p bench/results
 results="bench/results/trainer-generation-$(date -u +%Y%m%dT%H%M%SZ).txt"
 set +e
 "$java_bin" "${java_opts[@]}" "${jvm_args[@]}" \
-  -cp "bench/target/classes:$(cat "$classpath_file")" \
-  org.iterpref.bench.TrainerGenerationBench "model=$model" "python=$python" "script=bench/trainer_bench.py" \
+  -cp "$bench_classpath" \
+  org.iterpref.bench.TrainerGenerationBench "model=$bench_model" "python=$python" "script=bench/trainer_bench.py" \
   "${bench_args[@]}" 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e

@@ -23,17 +23,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-python=/usr/bin/python3
-if ! "$python" -c 'import torch' >/dev/null 2>&1; then
-  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "PyTorch for $python missing: installing python3-torch and libopenblas0-pthread with apt-get" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-pthread >/dev/null
-  else
-    echo "PyTorch for $python is required: e.g. 'sudo apt-get install -y python3-torch libopenblas0-pthread'" >&2
-    exit 2
-  fi
-fi
+source bench/trainer-bench-lib.sh
+ensure_torch
 
 jvm_args=()
 bench_args=()
@@ -46,25 +37,8 @@ for arg in "$@"; do
   esac
 done
 
-read -r -a mvn_flags <<<"${MVN_FLAGS:-}"
-read -r -a java_opts <<<"${JAVA_OPTS:-}"
-
-echo "building bench and the modules it depends on ..." >&2
-# One reactor build (nothing installed): each module's runtime classpath goes to its
-# target/runtime-classpath.txt, the sibling modules as the jars this build just packaged.
-./mvnw -B -ntp -q "${mvn_flags[@]}" -pl bench -am package dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime
-classpath_file="$PWD/bench/target/runtime-classpath.txt"
-
-java_bin="java"
-if [[ -n "${JAVA_HOME:-}" ]]; then
-  java_bin="$JAVA_HOME/bin/java"
-fi
-
-model="$(mktemp -d -t iterpref-training-bench.XXXXXX)"
-trap 'rm -rf "$model"' EXIT
-echo "writing the bench model (seed $model_seed) to $model ..." >&2
-"$python" bench/trainer_bench.py make-model "$model" --seed "$model_seed"
+build_bench
+make_bench_model "$model_seed"
 
 mkdir -p bench/results
 results="bench/results/training-step-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -77,12 +51,12 @@ set +e
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 # A young generation large enough that no collection happens during a DJL step (the benchmark also
-# collects before each batch of DJL steps, untimed): trainer-service hands libtorch's autograd tensors
-# backed by Java direct buffers that a collection frees between a step's forward and its backward
-# (wrong or NaN gradients; see bench/README.md). JAVA_OPTS and -X arguments come after and win.
+# collects before each batch of DJL steps, untimed), so no collection's pause lands in a timed step.
+# (It once also hid wrong gradients from Java-backed tensors that a collection freed before backward;
+# trainer-service no longer hands autograd such tensors.) JAVA_OPTS and -X arguments come after and win.
 "$java_bin" -Xms2g -Xmn1g "${java_opts[@]}" "${jvm_args[@]}" \
-  -cp "bench/target/classes:$(cat "$classpath_file")" \
-  org.iterpref.bench.TrainerTrainingBench "model=$model" "python=$python" "script=bench/training_bench.py" \
+  -cp "$bench_classpath" \
+  org.iterpref.bench.TrainerTrainingBench "model=$bench_model" "python=$python" "script=bench/training_bench.py" \
   "${bench_args[@]}" 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e

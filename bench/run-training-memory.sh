@@ -21,12 +21,9 @@ for arg in "$@"; do
   esac
 done
 
-read -r -a mvn_flags <<<"${MVN_FLAGS:-}"
-read -r -a java_opts <<<"${JAVA_OPTS:-}"
-echo "building bench and the modules it depends on ..." >&2
-./mvnw -B -ntp -q "${mvn_flags[@]}" -pl bench -am package dependency:build-classpath -DskipTests \
-  -Dmdep.outputFile=target/runtime-classpath.txt -Dmdep.includeScope=runtime
-classpath="bench/target/classes:$(cat bench/target/runtime-classpath.txt)"
+source bench/trainer-bench-lib.sh
+build_bench
+
 
 mkdir -p bench/results
 results="bench/results/training-memory-$(date -u +%Y%m%dT%H%M%SZ).txt"
@@ -36,7 +33,7 @@ results="bench/results/training-memory-$(date -u +%Y%m%dT%H%M%SZ).txt"
 } | tee "$results"
 for checkpointing in $modes; do
   for length in $lengths; do
-    java -Xmx1g "${java_opts[@]}" -cp "$classpath" org.iterpref.bench.TrainingMemoryRun \
+    "$java_bin" -Xmx1g "${java_opts[@]}" -cp "$bench_classpath" org.iterpref.bench.TrainingMemoryRun \
       "length=$length" "layers=$layers" "checkpointing=$checkpointing" 2>/dev/null | grep '^length=' | tee -a "$results"
   done
 done
