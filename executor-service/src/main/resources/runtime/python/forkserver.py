@@ -1,27 +1,32 @@
 """IterPref fork server: one long-lived process per executor worker, inside a bubblewrap sandbox.
 
 bubblewrap (run by the root service, without a user namespace) gives this process a read-only
-view of the system directories, no network but loopback, its own pid namespace, and only the
-capabilities listed by the service (SYS_ADMIN, SETUID, SETGID, SETPCAP, KILL). It never runs
-untrusted code. For each execution it reads one frame from stdin (4-byte big-endian length, then
-the spec in marshal format) and forks a child that:
+view of the system directories, no network, its own pid namespace, and only the capabilities the
+service lists (SYS_ADMIN, SETUID, SETGID, SETPCAP, NET_ADMIN). It never runs untrusted code and
+never holds a spec. For each execution it reads one small header frame from stdin (4-byte
+big-endian length, then marshal: the execution's uid, deadline, tmpfs size and cgroup paths) and
+forks a child that, still root:
 
-  1. enters fresh mount, pid, ipc and uts namespaces;
-  2. mounts fresh size-capped tmpfs on /work (owned by the execution's uid), /tmp and /dev/shm;
-  3. forks again, so the harness is pid 1 of the new pid namespace, and mounts its /proc;
-  4. drops every capability from the bounding set, all groups, switches to the execution's own
-     unprivileged uid (which clears the remaining capabilities), sets no_new_privs and a new
-     session, installs the seccomp filter that refuses new user namespaces;
-  5. runs the harness on the spec, which writes its events on stdout.
+  1. moves itself into the execution's cgroup (memory and pids limits for everything below it);
+  2. enters fresh mount, pid, ipc, uts, network (loopback only) and cgroup namespaces;
+  3. mounts fresh size-capped tmpfs on /work (owned by the execution's uid), /tmp and /dev/shm,
+     and the execution's own memory cgroup read-only on /run/iterpref/memcg (the cgroup
+     directories the server can write are unmounted from the execution's view);
+  4. forks again, so the harness is pid 1 of the new pid namespace, mounts its /proc and brings
+     up its loopback interface;
+  5. drops every capability from the bounding set, all groups, switches to the execution's own
+     unprivileged uid, sets no_new_privs and a new session, installs the system-call filter
+     (libseccomp, see sandbox_seccomp.py);
+  6. runs the harness's supervisor, which forks its spawner and only then reads the spec frame
+     that follows the header on the same stdin.
 
 Everything the execution writes is relayed to the service in D frames (type byte, 4-byte length,
 bytes); when its last process is gone (or its deadline passed and it was killed, taking its pid
-namespace with it) the server writes an X frame with the exit code and waits for the next spec. An execution thus starts
-from the server's already-initialised interpreter instead of a new one, while keeping what a
-fresh bubblewrap sandbox would give it: its own namespaces, filesystem, uid and process limits.
+namespace with it) the server writes an X frame with the exit status and reads the next header.
 """
 
 import ctypes
+import fcntl
 import marshal
 import os
 import select
@@ -31,12 +36,19 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (after the path tweak: the server runs with -I)
+import sandbox_seccomp  # noqa: E402
+import json  # noqa: E402,F401  (loaded once here for every supervisor forked from this server)
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x04000000, 0x08000000, 0x20000000
-CLONE_NEWUSER = 0x10000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 1, 2, 4, 8, 0x4000, 0x40000
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 1, 24, 38, 22
+CLONE_NEWNET, CLONE_NEWCGROUP = 0x40000000, 0x02000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 8, 32, 4096, 0x4000, 0x40000)
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
 SIGKILL = 9
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP, IFF_RUNNING = 0x8913, 0x8914, 0x1, 0x40
+MEMCG_VIEW = "/run/iterpref/memcg"
+MAX_HEADER_BYTES = 1 << 16
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -58,26 +70,25 @@ def mount(source, target, fstype, flags, data=None):
 
 
 def main():
+    sandbox_seccomp.prepare()
     while True:
-        header = read_exact(0, 4)
-        if len(header) < 4:
+        header = read_frame(0)
+        if header is None:
             return
-        spec = marshal.loads(read_exact(0, struct.unpack(">I", header)[0]))
-        serve(spec)
+        serve(header)
 
 
-def read_exact(fd, n):
-    chunks = []
-    while n > 0:
-        chunk = os.read(fd, n)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
+def read_frame(fd):
+    size = harness.read_exact(fd, 4)
+    if len(size) < 4:
+        return None
+    length = struct.unpack(">I", size)[0]
+    if length > MAX_HEADER_BYTES:
+        raise SystemExit("fork server: header frame of %d bytes" % length)
+    return marshal.loads(harness.read_exact(fd, length))
 
 
-def serve(spec):
+def serve(header):
     """Runs one execution, relaying its output to the service as D frames, then an X frame.
 
     The execution never writes to the service's pipe itself: everything it writes is relayed in
@@ -92,11 +103,11 @@ def serve(spec):
             os.close(read_end)
             os.dup2(write_end, 1)
             os.close(write_end)
-            isolate_and_run(spec)
+            isolate_and_run(header)
         finally:
             os._exit(120)
     os.close(write_end)
-    deadline = started + spec["deadlineMs"] / 1000.0
+    deadline = started + header["deadlineMs"] / 1000.0
     exceeded = not relay(read_end, deadline)
     if exceeded:
         os.kill(pid, SIGKILL)
@@ -129,30 +140,58 @@ def relay(fd, deadline):
         frame(b"D", chunk)
 
 
-def isolate_and_run(spec):
-    """In the forked child, still root: build the execution's sandbox, then run the harness in it."""
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the frame pipe is the server's, not the execution's
+def isolate_and_run(header):
+    """In the forked child, still root: build the execution's sandbox, then run the harness in it.
+
+    fd 0 stays the service's pipe: the harness reads its spec frame from it.
+    """
     prctl(PR_SET_PDEATHSIG, SIGKILL)
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    cgroup = header.get("cgroup")
+    if cgroup:
+        for procs in cgroup["procs"]:
+            with open(procs, "w") as f:
+                f.write("0")  # moves this process; everything it starts stays in the cgroup
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET
+                         | CLONE_NEWCGROUP), "unshare")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    uid = int(spec["uid"])
-    size = int(spec["limits"]["maxFileBytes"])
+    uid = int(header["uid"])
+    size = int(header["tmpfsBytes"])
     flags = MS_NOSUID | MS_NODEV
     mount("tmpfs", "/work", "tmpfs", flags, "size=%d,mode=0700,uid=%d,gid=%d" % (size, uid, uid))
     mount("tmpfs", "/tmp", "tmpfs", flags, "size=%d,mode=1777" % size)
     mount("tmpfs", "/dev/shm", "tmpfs", flags, "size=%d,mode=1777" % size)
+    if cgroup:
+        mount(cgroup["memcg"], MEMCG_VIEW, None, MS_BIND)
+        mount(None, MEMCG_VIEW, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        for root in cgroup["mounts"]:
+            _check(_libc.umount2(root.encode(), MNT_DETACH), "umount %s" % root)
     pid = os.fork()
     if pid != 0:
+        os.close(0)
         _, status = os.waitpid(pid, 0)
-        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(128 - code if code < 0 else code)  # a signal death as the shell shows it: 128 + signal
     # pid 1 of the execution's namespace
     prctl(PR_SET_PDEATHSIG, SIGKILL)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _libc.sethostname(b"sandbox", 7)
+    loopback_up()
     drop_privileges(uid)
     os.setsid()
     os.chdir("/work")
-    harness.run_spec(spec)
+    harness.main([])
+
+
+def loopback_up():
+    """The execution's own network namespace has only lo, and it starts down."""
+    import _socket
+    sock = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
+    try:
+        request = struct.pack("16sH14x", b"lo", 0)
+        flags = struct.unpack("16sH14x", fcntl.ioctl(sock.fileno(), SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock.fileno(), SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP | IFF_RUNNING))
+    finally:
+        sock.close()
 
 
 def drop_privileges(uid):
@@ -165,51 +204,7 @@ def drop_privileges(uid):
     os.setresuid(uid, uid, uid)  # from root to a non-zero uid: permitted and effective caps are cleared
     if os.getuid() != uid or os.geteuid() != uid:
         raise OSError("could not switch to uid %d" % uid)
-    prctl(PR_SET_NO_NEW_PRIVS, 1)
-    install_seccomp_filter()
-
-
-# seccomp: refuse CLONE_NEWUSER to unshare/clone and clone3 entirely (glibc falls back to clone),
-# as bubblewrap's --disable-userns does: user namespaces are a large kernel attack surface.
-_SYSCALLS = {  # machine: (audit arch, unshare, clone, clone3)
-    "x86_64": (0xC000003E, 272, 56, 435),
-    "aarch64": (0xC00000B7, 97, 220, 435),
-}
-
-
-_ARCH = _SYSCALLS.get(os.uname().machine)
-
-
-def install_seccomp_filter():
-    arch = _ARCH
-    if arch is None:
-        return
-    audit_arch, nr_unshare, nr_clone, nr_clone3 = arch
-    ld_w_abs, jeq_k, jge_k, jset_k, ret_k = 0x20, 0x15, 0x35, 0x45, 0x06
-    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38
-    kill = 0x80000000  # SECCOMP_RET_KILL_PROCESS: wrong architecture
-    program = [
-        (ld_w_abs, 0, 0, 4),                 # A = arch
-        (jeq_k, 1, 0, audit_arch),
-        (ret_k, 0, 0, kill),
-        (ld_w_abs, 0, 0, 0),                 # A = syscall number
-        (jge_k, 0, 1, 0x40000000),           # x32 system calls: refused
-        (ret_k, 0, 0, eperm),
-        (jeq_k, 0, 1, nr_clone3),
-        (ret_k, 0, 0, enosys),
-        (jeq_k, 1, 0, nr_unshare),
-        (jeq_k, 0, 3, nr_clone),
-        (ld_w_abs, 0, 0, 16),                # A = low 32 bits of the first argument (flags)
-        (jset_k, 0, 1, CLONE_NEWUSER),
-        (ret_k, 0, 0, eperm),
-        (ret_k, 0, 0, allow),
-    ]
-    raw = b"".join(struct.pack("HBBI", code, jt, jf, k) for code, jt, jf, k in program)
-    buf = ctypes.create_string_buffer(raw)
-    fprog = struct.pack("HxxxxxxQ", len(program), ctypes.addressof(buf))
-    fprog_buf = ctypes.create_string_buffer(fprog)
-    _check(_libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(2), ctypes.c_void_p(ctypes.addressof(fprog_buf)),
-                       ctypes.c_ulong(0), ctypes.c_ulong(0)), "seccomp")
+    sandbox_seccomp.install()  # sets no_new_privs first
 
 
 if __name__ == "__main__":

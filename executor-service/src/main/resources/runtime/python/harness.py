@@ -1,22 +1,46 @@
 """IterPref test harness for Python programs.
 
-Runs inside a sandbox (bubblewrap or Docker), never on the host. It reads one JSON spec on
-stdin, runs the solution's top-level code once, then runs every test in a forked child of its
-own (own process group, CPU and address-space limits, capped output pipes, wall deadline), so
-an infinite loop, crash or exit in one test gives that test its verdict while the others still
-get theirs. It writes one JSON event per line on its original stdout:
+Runs inside a sandbox (bubblewrap or Docker), never on the host, as three kinds of process:
 
-  {"event": "ready"}                             spec read, limits applied
-  {"event": "units", "names": [...]}            the tests it will run, in order
+* The **supervisor** judges. It is pid 1 of the sandbox's pid namespace (no process of the
+  sandbox can kill it) and not dumpable (no process of the same uid can read its memory, trace it
+  or open its descriptors through /proc). It reads the spec, runs the tests one at a time in test
+  processes, compares stdin/stdout tests' output with the expected output itself, turns exit
+  statuses, deadlines, output floods and out-of-memory kills into verdicts, and writes the
+  protocol events on its stdout. It never runs, compiles or unmarshals anything that a solution
+  or a test produced: it reads only length-prefixed JSON records, the tests' captured output,
+  and the spawner's exit reports.
+* The **spawner** is forked from the supervisor before the supervisor reads the spec, so no spec
+  is in its memory. On the supervisor's request it forks one test process, handing it the
+  descriptors the supervisor made for it (SCM_RIGHTS), waits for it and reports its exit status
+  and resource usage.
+* A **test process** per test (and one per unittest file, to list its test methods) reads its
+  own payload from a memfd: the solution, this one test (its stdin for stdin/stdout tests, never
+  the expected output), the limits and a random nonce. It applies its limits, runs the
+  solution's top-level code, reports "loaded", runs the test and, only after the test's code
+  returned, writes a completion record carrying the nonce. Exiting (sys.exit, os._exit, a
+  signal), writing garbage or a record without the nonce, or closing the record pipe never
+  gives PASSED: without a valid completion record the supervisor judges the test from how its
+  process ended.
+
+A solution's code runs only in test processes, each a fresh fork of the pristine spawner, so a
+test sees neither another test's text nor anything an earlier test left in memory.
+
+Protocol events (one JSON object per line on the supervisor's stdout):
+
+  {"event": "ready"}                              spec read
+  {"event": "units", "names": [...]}             the tests it will run, in order
   {"event": "setupError", "verdict": ..., "message": ...}
   {"event": "start", "name": ...}
-  {"event": "result", "name": ..., "verdict": ..., ...}
+  {"event": "result", "name": ..., "verdict": ..., "suspicious": [...], ...}
   {"event": "done", "skipped": [...]}
 
-Only the standard library is used, so the same file runs on any CPython >= 3.8.
+The spec arrives on fd 0 from the service: a 4-byte big-endian length, then marshal bytes.
+Only the standard library is used (CPython >= 3.9 on Linux).
 """
 
 import _signal as signal
+import _socket
 import errno
 import marshal
 import os
@@ -25,213 +49,245 @@ import select
 import sys
 import time
 
-# Start-up time is most of a short execution's cost, so the harness imports nothing heavy up
-# front: the spec arrives in marshal format (no json, whose import pulls in re), signals come
-# from _signal (signal wraps them in enum), and ast, linecache, re, traceback and unittest are
-# imported only where needed (failure reports, unittest suites).
-
 SOLUTION_FILE = "solution.py"
-RUNNER_BATCH = 32          # tests per runner process, each with its own output pipes
 MAX_MESSAGE_CHARS = 4000
 MAX_REPR_CHARS = 300
 MAX_TRACEBACK_FRAMES = 8
+MAX_RECORD_BYTES = 1 << 20
+MAX_SPEC_BYTES = 1 << 30
+EXIT_GRACE_S = 2.0          # after a completion record, for the test process to end by itself
+PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
+# where a sandbox shows its own memory cgroup's OOM counters (the first that exists is used)
+OOM_COUNTERS = ("/run/iterpref/memcg/memory.events", "/run/iterpref/memcg/memory.oom_control",
+                "/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
 
-# Bound before any untrusted code runs, so a solution that rebinds os.fork and friends
-# in the shared modules cannot redirect the harness itself.
-_fork, _wait4, _kill, _killpg, _pipe, _read, _write, _close, _dup2 = (
-    os.fork, os.wait4, os.kill, os.killpg, os.pipe, os.read, os.write, os.close, os.dup2)
+# Bound at import, before any untrusted code runs in a process forked from this one.
+_fork, _wait4, _kill, _killpg, _pipe, _read, _write, _close, _dup2, _exit = (
+    os.fork, os.wait4, os.kill, os.killpg, os.pipe, os.read, os.write, os.close, os.dup2, os._exit)
 _monotonic, _poll = time.monotonic, select.poll
 _getpid = os.getpid
+_len, _isinstance, _str, _int, _float, _repr = len, isinstance, str, int, float, repr
 
 
-class _SetupTimeout(BaseException):
-    pass
+def main(argv=None):
+    """Entry point of the supervisor: {@code --seccomp} installs the system-call filter first."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if "--seccomp" in args:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import sandbox_seccomp
+        sandbox_seccomp.install()
+    Supervisor().run()
 
 
-def main():
-    run_spec(marshal.loads(sys.stdin.buffer.read()))
+def prctl(option, value):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(%d)" % option)
 
 
-def run_spec(spec):
-    """Runs one execution in this process, reporting on fd 1, and exits."""
-    if sys.flags.no_site and spec.get("path"):
-        # started with -S: the service passes the interpreter's site directories instead
-        sys.path[:] = spec["path"]
-    proto = os.dup(1)
-    devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        _dup2(devnull, fd)
-    os.close(devnull)
-    harness = Harness(spec, proto)
-    harness.run()
-    # everything is reported: skip interpreter teardown (a few ms of a short execution)
-    os._exit(0)
+def set_dumpable(flag):
+    prctl(PR_SET_DUMPABLE, 1 if flag else 0)
 
 
-class Harness:
+def read_exact(fd, n):
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = _read(fd, min(n - len(chunks), 1 << 20))
+        if not chunk:
+            break
+        chunks += chunk
+    return bytes(chunks)
 
-    def __init__(self, spec, proto):
-        self.proto = proto
-        self.code = spec["code"]
-        self.tests = spec["tests"]
-        limits = spec["limits"]
-        self.wall_s = limits["wallTimeMs"] / 1000.0
-        self.memory_bytes = limits["memoryMb"] * 1024 * 1024
-        self.max_processes = limits["maxProcesses"]
-        self.max_output = limits["maxOutputBytes"]
-        self.max_file_bytes = limits.get("maxFileBytes") or 64 * 1024 * 1024
-        self.stop_on_first_failure = bool(spec.get("stopOnFirstFailure"))
-        self.skip = set(spec.get("skip") or [])
-        self.reap_all = bool(spec.get("ownPidNamespace"))
-        # False where the sandbox caps processes itself (a container's pids cgroup): RLIMIT_NPROC
-        # counts per host uid, which containers running as one uid would share
-        self.limit_processes = spec.get("limitProcesses", True)
-        self.namespace = None
-        self.compiled = None
-        self.sources = {}
 
-    # ---- protocol -------------------------------------------------------------------------
+def read_spec(fd):
+    header = read_exact(fd, 4)
+    size = int.from_bytes(header, "big") if len(header) == 4 else -1
+    if size < 0 or size > MAX_SPEC_BYTES:
+        sys.stderr.write("harness: no spec on stdin\n")
+        _exit(2)
+    body = read_exact(fd, size)
+    if len(body) != size:
+        sys.stderr.write("harness: the spec ended after %d of %d bytes\n" % (len(body), size))
+        _exit(2)
+    return marshal.loads(body)
+
+
+# ---- supervisor ---------------------------------------------------------------------------
+
+class Unit:
+    """One test as the supervisor runs it: its name, kind and the test entry (or unittest method)."""
+
+    def __init__(self, name, kind, test, method=None):
+        self.name = name
+        self.kind = kind
+        self.test = test
+        self.method = method
+
+
+class Supervisor:
+
+    def __init__(self):
+        self.proto = 1
+        self.spawner = None
 
     def emit(self, event):
         data = (_dumps(event) + "\n").encode("utf-8", "replace")
         view = memoryview(data)
         while view:
-            written = _write(self.proto, view)
-            view = view[written:]
-
-    # ---- main flow ------------------------------------------------------------------------
+            view = view[_write(self.proto, view):]
 
     def run(self):
-        self.apply_sandbox_limits()
+        set_dumpable(False)
+        # orphans come to the supervisor (it is pid 1 in a sandbox; this matters only unsandboxed),
+        # so that it can still reap a test process whose spawner was killed
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+        self.spawner = Spawner.start()  # before the spec is read: the spawner never holds it
+        spec = read_spec(0)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        _dup2(devnull, 0)
+        _close(devnull)
+        self.configure(spec)
         self.emit({"event": "ready"})
         try:
-            self.compiled = compile(self.code, SOLUTION_FILE, "exec")
-        except (SyntaxError, ValueError) as e:
-            self.remember_source(SOLUTION_FILE, self.code)
-            self.setup_failed("ERROR", "The code does not compile:\n" + format_exception_only(e))
-            return
-        self.remember_source(SOLUTION_FILE, self.code)
-        needs_namespace = any(t["kind"] in ("assert", "unittest") for t in self.tests)
-        if needs_namespace and not self.run_solution_top_level():
-            return
+            self.run_tests()
+        finally:
+            self.spawner.stop()
+        _exit(0)  # everything is reported: skip interpreter teardown
+
+    def configure(self, spec):
+        self.code = spec["code"]
+        self.tests = spec["tests"]
+        limits = spec["limits"]
+        self.limits = limits
+        self.wall_s = limits["wallTimeMs"] / 1000.0
+        # the execution's whole time budget: no test starts after it, none runs past it
+        self.budget_end = _monotonic() + limits.get("budgetMs", 600000) / 1000.0
+        self.memory_bytes = limits["memoryMb"] * 1024 * 1024
+        self.max_output = limits["maxOutputBytes"]
+        self.max_file_bytes = limits.get("maxFileBytes") or 64 * 1024 * 1024
+        self.stop_on_first_failure = bool(spec.get("stopOnFirstFailure"))
+        self.skip = set(spec.get("skip") or [])
+        self.reap_all = bool(spec.get("ownPidNamespace"))
+        self.limit_processes = spec.get("limitProcesses", True)
+        self.path = spec.get("path") if sys.flags.no_site else None
+        self.oom = OomCounter(OOM_COUNTERS if self.reap_all else ())
+        self.loaded_once = False
+
+    # ---- flow ---------------------------------------------------------------------------
+
+    def run_tests(self):
         units = self.discover_units()
         if units is None:
             return
-        self.emit({"event": "units", "names": [u[0] for u in units]})
-        todo = [u for u in units if u[0] not in self.skip]
-        done = 0
-        stopped = False
-        while done < len(todo) and not stopped:
-            ran, stopped = Batch(self, todo[done:done + RUNNER_BATCH]).run()
-            done += ran
-        skipped = [u[0] for u in todo[done:]]
-        self.emit({"event": "done", "skipped": skipped})
+        self.emit({"event": "units", "names": [u.name for u in units]})
+        todo = [u for u in units if u.name not in self.skip]
+        for index, unit in enumerate(todo):
+            if _monotonic() >= self.budget_end:
+                self.budget_spent(todo[index:])
+                return
+            self.emit({"event": "start", "name": unit.name})
+            outcome = self.run_unit(unit)
+            if outcome.result is None and outcome.setup_error is None:
+                return  # the spawner is gone: without "done", the rest runs in a fresh sandbox
+            if outcome.setup_error is not None:
+                self.emit({"event": "setupError", "verdict": outcome.setup_error[0],
+                           "message": truncate(outcome.setup_error[1])})
+                return
+            self.emit(outcome.result)
+            if not self.spawner.alive:
+                return  # without "done": the service runs the remaining tests in a fresh sandbox
+            if self.stop_on_first_failure and outcome.result["verdict"] != "PASSED":
+                self.emit({"event": "done", "skipped": [u.name for u in todo[index + 1:]]})
+                return
+        self.emit({"event": "done", "skipped": []})
 
-    def apply_sandbox_limits(self):
-        set_limit(resource.RLIMIT_CORE, 0)
-        if self.limit_processes:
-            set_limit(resource.RLIMIT_NPROC, self.max_processes)
-        set_limit(resource.RLIMIT_FSIZE, self.max_file_bytes)
-        set_limit(resource.RLIMIT_AS, self.memory_bytes)
-
-    def setup_failed(self, verdict, message):
-        self.emit({"event": "setupError", "verdict": verdict, "message": truncate(message)})
-
-    def remember_source(self, filename, source):
-        self.sources[filename] = source
-
-    def run_solution_top_level(self):
-        """Runs the solution once in this process, so forked tests share its namespace."""
-        self.namespace = {"__name__": "solution", "__builtins__": __builtins__}
-        outcome = self.guarded(lambda: exec(self.compiled, self.namespace))
-        if outcome is None:
-            return True
-        verdict, message = outcome
-        self.setup_failed(verdict, "The code failed while loading:\n" + message)
-        return False
-
-    def guarded(self, action):
-        """Runs action under the wall limit; None when it succeeded, else (verdict, message)."""
-        previous = signal.signal(signal.SIGALRM, _raise_setup_timeout)
-        signal.setitimer(signal.ITIMER_REAL, self.wall_s)
-        try:
-            action()
-            return None
-        except _SetupTimeout:
-            return "TIMEOUT", "Time limit exceeded (%.1f s) while loading the code." % self.wall_s
-        except MemoryError:
-            return "MEMORY_LIMIT", "MemoryError: memory limit exceeded (%d MB)." % (self.memory_bytes >> 20)
-        except SystemExit as e:
-            return "ERROR", "SystemExit(%r) raised while loading the code." % (e.code,)
-        except BaseException as e:  # noqa: B902 -- any failure of untrusted code is a verdict
-            return "ERROR", format_user_exception(e, self.sources)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+    def budget_spent(self, units):
+        message = "Not run: the execution's time budget (%d ms) was spent." % self.limits.get("budgetMs", 0)
+        for unit in units:
+            self.emit({"event": "result", "name": unit.name, "verdict": "TIMEOUT", "message": message,
+                       "stdout": "", "stderr": ""})
+        self.emit({"event": "done", "skipped": []})
 
     def discover_units(self):
         units = []
         for test in self.tests:
-            kind = test["kind"]
-            if kind == "unittest":
-                filename = "test_%s.py" % safe_name(test["name"])
-                methods = self.discover_unittest(filename, test["unittest"])
-                if methods is None:
-                    return None
-                units.extend(methods)
-            else:
-                filename = "test_%s.py" % safe_name(test["name"])
-                if kind == "assert":
-                    self.remember_source(filename, test["code"])
-                units.append((test["name"], kind, dict(test, filename=filename)))
+            if test["kind"] != "unittest":
+                units.append(Unit(test["name"], test["kind"], test))
+                continue
+            found = self.run_process({"op": "discover", "unittest": test["unittest"],
+                                      "filename": "test_%s.py" % safe_name(test["name"])}, None, discovery=True)
+            if found.result is None and found.setup_error is None:
+                return None
+            if found.setup_error is not None:
+                self.emit({"event": "setupError", "verdict": found.setup_error[0],
+                           "message": truncate(found.setup_error[1])})
+                return None
+            record = found.record
+            if record is None or record.get("type") != "methods":
+                verdict = found.result.get("verdict", "ERROR")
+                message = found.result.get("message") or "Listing the unittest methods failed."
+                if record is None or record.get("type") != "loadError":
+                    message = "The unittest code failed while loading:\n" + message
+                self.emit({"event": "setupError", "verdict": verdict if verdict != "PASSED" else "ERROR",
+                           "message": truncate(message)})
+                return None
+            methods = [m for m in record.get("methods", []) if isinstance(m, str)]
+            if not methods:
+                self.emit({"event": "setupError", "verdict": "ERROR",
+                           "message": "The unittest code defines no unittest.TestCase with test methods."})
+                return None
+            units.extend(Unit(m, "unittest", test, m) for m in methods)
         return units
 
-    def discover_unittest(self, filename, source):
-        import unittest
-        self.remember_source(filename, source)
-        try:
-            compiled = compile(source, filename, "exec")
-        except (SyntaxError, ValueError) as e:
-            self.setup_failed("ERROR", "The unittest code does not compile:\n" + format_exception_only(e))
-            return None
-        before = set(id(v) for v in self.namespace.values())
-        outcome = self.guarded(lambda: exec(compiled, self.namespace))
-        if outcome is not None:
-            verdict, message = outcome
-            self.setup_failed(verdict, "The unittest code failed while loading:\n" + message)
-            return None
-        loader = unittest.TestLoader()
-        methods = []
-        for value in list(self.namespace.values()):
-            if (isinstance(value, type) and issubclass(value, unittest.TestCase)
-                    and id(value) not in before):
-                for method in loader.getTestCaseNames(value):
-                    methods.append(("%s.%s" % (value.__name__, method), "unittest",
-                                    {"case": value, "method": method}))
-        if not methods:
-            self.setup_failed("ERROR", "The unittest code defines no unittest.TestCase with test methods.")
-            return None
-        return methods
+    def run_unit(self, unit):
+        test = unit.test
+        if unit.kind == "assert":
+            payload = {"op": "assert", "testCode": test["code"], "filename": "test_%s.py" % safe_name(test["name"])}
+        elif unit.kind == "stdio":
+            payload = {"op": "stdio"}
+        else:
+            payload = {"op": "unittest", "unittest": test["unittest"], "method": unit.method,
+                       "filename": "test_%s.py" % safe_name(test["name"])}
+        stdin = test.get("stdin") if unit.kind == "stdio" else None
+        outcome = self.run_process(payload, stdin, name=unit.name, expected=test.get("expectedStdout"))
+        return outcome
 
-    def kill_group(self, pid):
-        try:
-            _killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
+    # ---- one test process ---------------------------------------------------------------
 
-    def kill_strays(self, spare=0):
-        """Kills every other process of the sandbox but {@code spare}: nothing a test started outlives it."""
+    def run_process(self, payload, stdin, name=None, expected=None, discovery=False):
+        """Runs one test process to its end and judges it (see ProcessRun)."""
+        payload = dict(payload, code=self.code, limits=self.limits, path=self.path,
+                       limitProcesses=self.limit_processes, nonce=os.urandom(16).hex())
+        run = ProcessRun(self, payload, stdin, name, expected, discovery)
+        try:
+            run.execute()
+        finally:
+            run.cleanup()
+        self.loaded_once = self.loaded_once or run.loaded
+        return run.finish()
+
+    def kill_strays(self):
+        """Kills every process of the sandbox but the supervisor and the spawner; how many were left."""
         if not self.reap_all:
-            return
-        me = _getpid()
+            return 0
+        keep = {_getpid(), 1, self.spawner.pid}
+        left = 0
         for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                pid = int(entry)
-                if pid != me and pid != 1 and pid != spare:
-                    try:
-                        _kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
+            if entry.isdigit() and int(entry) not in keep:
+                left += 1
+                try:
+                    _kill(int(entry), signal.SIGKILL)
+                except OSError:
+                    pass
+        return left
+
+    def settle(self):
+        """Kills and reaps until no process of a test is left, so the next test starts alone."""
+        give_up = _monotonic() + 2.0
+        while self.kill_strays() and _monotonic() < give_up:
+            self.reap_orphans()
+            time.sleep(0.005)
 
     def reap_orphans(self):
         while True:
@@ -241,335 +297,652 @@ class Harness:
                 return
             if pid == 0:
                 return
+            if pid == self.spawner.pid:
+                self.spawner.alive = False
 
 
-class Batch:
-    """Runs consecutive tests in one forked runner process, supervising each test on its own.
+class Outcome:
+    def __init__(self, result=None, setup_error=None, record=None):
+        self.result = result
+        self.setup_error = setup_error
+        self.record = record
 
-    Tests run in order in the runner, as they would in one Python program (HumanEval's and MBPP's
-    own semantics), which saves a fork per test. Each test still gets its own stdout/stderr pipes,
-    wall deadline, CPU limit and verdict, and every process it started is killed when it ends.
-    A test that times out, crashes the runner, exits or floods its output ends the runner; the
-    remaining tests run in a fresh runner forked from the pristine harness.
-    """
 
-    def __init__(self, harness, units):
-        self.h = harness
-        self.units = units
+class ProcessRun:
+    """One test process, watched by the supervisor from spawn to exit."""
 
-    def run(self):
-        """Returns (tests run, stop requested)."""
-        h = self.h
-        pipes = [(_pipe(), _pipe()) for _ in self.units]
-        result_r, result_w = _pipe()
-        control_r, control_w = _pipe()
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()  # whatever the solution printed while loading goes to /dev/null, not to a test
-        started = _monotonic()
-        pid = _fork()
-        if pid == 0:
-            parent_side = [result_r, control_w] + [fd for (o, e) in pipes for fd in (o[0], e[0])]
-            Runner(h, self.units, pipes, result_w, control_r, parent_side).run()
-        for fd in [result_w, control_r] + [fd for (o, e) in pipes for fd in (o[1], e[1])]:
-            _close(fd)
-        pidfd = open_pidfd(pid)
-        state = {"status": None, "rusage": None, "record": bytearray()}
-        ran = 0
-        stop = False
+    def __init__(self, supervisor, payload, stdin, name, expected, discovery):
+        self.s = supervisor
+        self.payload = payload
+        self.nonce = payload["nonce"]
+        self.stdin = stdin
+        self.name = name
+        self.expected = expected
+        self.discovery = discovery
+        self.pid = None
+        self.status = None
+        self.usage = None
+        self.loaded = False
+        self.record = None
+        self.forged = None
+        self.timed_out = False
+        self.overflow = None
+        self.spawner_died = False
+        self.out, self.err = bytearray(), bytearray()
+        self.records = bytearray()
+        self.closed = set()
+        self.parent_fds = []
+        self.started = _monotonic()
+        self.test_started = None
+        self.oom_before = supervisor.oom.read()
+
+    def execute(self):
+        s = self.s
+        payload_fd = os.memfd_create("payload", 0)
+        write_all(payload_fd, marshal.dumps(self.payload))
+        os.lseek(payload_fd, 0, os.SEEK_SET)
+        stdin_fd = os.memfd_create("stdin", 0) if self.stdin else os.open(os.devnull, os.O_RDONLY)
+        if self.stdin:
+            write_all(stdin_fd, self.stdin.encode("utf-8"))
+            os.lseek(stdin_fd, 0, os.SEEK_SET)
+        record_r, record_w = _pipe()
+        out_r, out_w = _pipe()
+        err_r, err_w = _pipe()
+        self.parent_fds = [record_r, out_r, err_r]
+        child_fds = [payload_fd, record_w, out_w, err_w, stdin_fd]
         try:
-            for index, (name, kind, payload) in enumerate(self.units):
-                if index > 0:
-                    _write(control_w, b"c")
-                    started = _monotonic()
-                h.emit({"event": "start", "name": name})
-                out_r, err_r = pipes[index][0][0], pipes[index][1][0]
-                result, abnormal = self.supervise(name, kind, payload, pid, pidfd, started, result_r,
-                                                  out_r, err_r, state)
-                h.emit(result)
-                ran += 1
-                stop = h.stop_on_first_failure and result["verdict"] != "PASSED"
-                if abnormal or stop:
-                    break
+            self.pid = s.spawner.spawn(child_fds)
         finally:
-            h.kill_group(pid)
-            h.kill_strays()
-            if state["status"] is None:
-                _wait4(pid, 0)
-            for fd in [result_r, control_w] + [fd for (o, e) in pipes for fd in (o[0], e[0])]:
-                try:
-                    _close(fd)
-                except OSError:
-                    pass
-            if pidfd is not None:
-                _close(pidfd)
-            h.reap_orphans()
-        return ran, stop
-
-    def supervise(self, name, kind, payload, pid, pidfd, started, result_r, out_r, err_r, state):
-        """Watches one test; returns (result event, whether the runner is gone)."""
-        h = self.h
-        deadline = started + h.wall_s
-        out, err = bytearray(), bytearray()
-        streams = {out_r: out, err_r: err}
-        overflow = None
-        timed_out = False
-        outcome = None
-        poller = _poll()
-        for fd in (result_r, out_r, err_r):
-            poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        if pidfd is not None:
-            poller.register(pidfd, select.POLLIN)
-        open_streams = {out_r, err_r}
-        while outcome is None and state["status"] is None and overflow is None:
-            remaining = deadline - _monotonic()
-            if remaining <= 0:
-                timed_out = True
-                break
-            wait_ms = int(min(remaining, 0.05 if pidfd is None else remaining) * 1000) + 1
-            for fd, _ in poller.poll(wait_ms):
-                if fd == pidfd:
-                    self.reap(pid, state)
-                elif fd == result_r:
-                    outcome = self.read_record(result_r, state)
-                else:
-                    overflow = self.read_stream(fd, streams[fd], open_streams, poller) or overflow
-            if pidfd is None:
-                self.reap(pid, state, block=False)
-        abnormal = outcome is None
-        if abnormal:
-            h.kill_group(pid)
-            self.reap(pid, state)
-        h.kill_strays(spare=0 if abnormal else pid)
-        self.drain(poller, streams, open_streams)
-        result = {"event": "result", "name": name, "timeMs": int((_monotonic() - started) * 1000),
-                  "stdout": decode_capped(out, h.max_output), "stderr": decode_capped(err, h.max_output)}
-        if abnormal:
-            rusage = state["rusage"]
-            if rusage is not None:
-                result["cpuTimeMs"] = int((rusage.ru_utime + rusage.ru_stime) * 1000)
-                result["peakMemoryKb"] = int(rusage.ru_maxrss)
-            verdict, message, exit_code = self.judge_abnormal(state, timed_out, overflow,
-                                                              result.get("peakMemoryKb", 0))
-        else:
-            result["cpuTimeMs"] = outcome.get("cpuTimeMs")
-            result["peakMemoryKb"] = outcome.get("peakMemoryKb")
-            verdict, message, exit_code = self.judge(kind, payload, outcome, result["stdout"])
-        result.update(verdict=verdict, message=message and truncate(message), exitCode=exit_code)
-        return result, abnormal
-
-    @staticmethod
-    def reap(pid, state, block=True):
-        if state["status"] is not None:
+            for fd in child_fds:
+                _close(fd)
+        if self.pid is None:
+            self.spawner_died = True
             return
-        waited, status, rusage = _wait4(pid, 0 if block else os.WNOHANG)
-        if waited == pid:
-            state["status"], state["rusage"] = status, rusage
+        self.watch(record_r, out_r, err_r)
 
-    @staticmethod
-    def read_record(fd, state):
-        """A test's outcome: 4-byte length, then marshal. None until complete."""
-        record = state["record"]
+    def watch(self, record_r, out_r, err_r):
+        s = self.s
+        poller = _poll()
+        for fd in (record_r, out_r, err_r):
+            poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        spawner_fd = s.spawner.sock.fileno()
+        poller.register(spawner_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        streams = {out_r: self.out, err_r: self.err}
+        deadline = min(self.started + s.wall_s, s.budget_end)
+        done_at = None  # after a completion record: the grace for the process to end by itself
+        while self.status is None and not (self.forged or self.overflow):
+            now = _monotonic()
+            until = deadline if done_at is None else done_at
+            if now >= until:
+                self.timed_out = done_at is None
+                break
+            wait_ms = max(1, int((until - now) * 1000) + 1)
+            ready = dict(poller.poll(min(wait_ms, 20) if self.spawner_died else wait_ms))
+            for fd in (record_r, out_r, err_r):  # records and output before the exit report
+                if fd not in ready:
+                    continue
+                if fd == record_r:
+                    self.read_records(record_r, poller)
+                    if self.loaded and self.test_started is None:
+                        self.test_started = _monotonic()
+                        deadline = min(self.test_started + s.wall_s, s.budget_end)
+                    if self.record is not None and done_at is None:
+                        done_at = _monotonic() + EXIT_GRACE_S
+                else:
+                    self.read_stream(fd, streams[fd], poller)
+            if spawner_fd in ready and not (self.forged or self.overflow):
+                report = s.spawner.exit_report()
+                if report is None:
+                    self.spawner_lost(poller, spawner_fd)
+                else:
+                    self.status, self.usage = report
+            if self.spawner_died:
+                self.reap_directly(block=False)
+        if self.status is None:
+            self.kill()
+        s.kill_strays()
+        if self.record is None and not self.forged:
+            self.drain_records(record_r, poller)
+        self.drain(poller, streams)
+
+    def drain_records(self, record_r, poller):
+        """Records written just before the process ended (every writer is gone by now)."""
+        deadline = _monotonic() + 0.2
+        while self.record is None and not self.forged and _monotonic() < deadline:
+            if select.select([record_r], [], [], 0.02)[0] and not self.read_records(record_r, poller):
+                return
+
+    def read_records(self, fd, poller):
+        """Reads length-prefixed JSON records (a forged or corrupted one sets self.forged); False at EOF."""
         chunk = _read(fd, 65536)
         if not chunk:
-            return None
-        record.extend(chunk)
-        if len(record) < 4:
-            return None
-        size = int.from_bytes(record[:4], "big")
-        if len(record) < 4 + size:
-            return None
-        try:
-            outcome = marshal.loads(bytes(record[4:4 + size]))
-        except (ValueError, EOFError, TypeError):
-            outcome = {"verdict": "ERROR", "message": "The test's report was corrupted."}
-        del record[:4 + size]
-        return outcome if isinstance(outcome, dict) else {"verdict": "ERROR", "message": "Bad test report."}
+            try:
+                poller.unregister(fd)
+            except KeyError:
+                pass
+            return False
+        self.records += chunk
+        while len(self.records) >= 4 and not self.forged:
+            size = int.from_bytes(self.records[:4], "big")
+            if size > MAX_RECORD_BYTES:
+                self.forged = "an oversized record"
+                break
+            if len(self.records) < 4 + size:
+                break
+            raw = bytes(self.records[4:4 + size])
+            del self.records[:4 + size]
+            record = parse_record(raw)
+            if not isinstance(record, dict):
+                self.forged = "an unreadable record"
+            elif record.get("nonce") != self.nonce:
+                self.forged = "a record without the harness's nonce"
+            elif record.get("type") == "loaded" and not self.loaded and self.record is None:
+                self.loaded = True
+            elif self.record is None and record.get("type") != "loaded":
+                self.record = record
+            else:
+                self.forged = "more records than a test process writes"
+        return True
 
-    def read_stream(self, fd, buf, open_streams, poller):
+    def read_stream(self, fd, buf, poller):
         chunk = _read(fd, 65536)
         if not chunk:
             poller.unregister(fd)
-            open_streams.discard(fd)
-            return None
-        if len(buf) <= self.h.max_output:
+            self.closed.add(fd)
+            return True
+        if len(buf) <= self.s.max_output:
             buf.extend(chunk)
-        if len(buf) > self.h.max_output:
-            return "stdout" if fd == min(open_streams | {fd}) else "stderr"
-        return None
+        if len(buf) > self.s.max_output:
+            self.overflow = "stdout" if buf is self.out else "stderr"
+            return False
+        return True
 
-    def drain(self, poller, streams, open_streams):
-        """Reads what the test left in its pipes (their writers are gone or killed by now)."""
+    def drain(self, poller, streams):
+        """Reads what the test left in its pipes (every writer is gone or killed by now)."""
         deadline = _monotonic() + 0.2
-        while open_streams and _monotonic() < deadline:
+        open_fds = set(streams) - self.closed
+        while open_fds and _monotonic() < deadline:
             for fd, _ in poller.poll(20):
-                if fd in open_streams:
-                    buf = streams[fd]
+                if fd in open_fds:
                     chunk = _read(fd, 65536)
                     if not chunk:
                         poller.unregister(fd)
-                        open_streams.discard(fd)
-                    elif len(buf) <= self.h.max_output:
-                        buf.extend(chunk)
+                        open_fds.discard(fd)
+                    elif len(streams[fd]) <= self.s.max_output:
+                        streams[fd].extend(chunk)
 
-    def judge(self, kind, payload, outcome, stdout):
-        verdict = outcome.get("verdict", "ERROR")
-        message = outcome.get("message")
-        exit_code = outcome.get("exitCode", 0)
-        if kind == "stdio" and verdict == "PASSED":
-            verdict, message = compare_output(payload["expectedStdout"], stdout)
-        return verdict, message, exit_code
+    def spawner_lost(self, poller, spawner_fd):
+        """The test killed the spawner: its test process is now the supervisor's own child."""
+        self.spawner_died = True
+        poller.unregister(spawner_fd)
+        try:
+            _wait4(self.s.spawner.pid, 0)
+        except ChildProcessError:
+            pass
 
-    def judge_abnormal(self, state, timed_out, overflow, peak_kb):
-        h = self.h
-        status = state["status"]
-        exit_code = signal_number = None
-        if status is not None:
-            if os.WIFEXITED(status):
-                exit_code = os.WEXITSTATUS(status)
-            elif os.WIFSIGNALED(status):
-                signal_number = os.WTERMSIG(status)
-                exit_code = -signal_number
-        if overflow:
-            return "OUTPUT_LIMIT", "Output limit exceeded: more than %d bytes on %s." % (h.max_output, overflow), exit_code
-        if timed_out:
-            return "TIMEOUT", "Time limit exceeded (%.1f s)." % h.wall_s, exit_code
+    def reap_directly(self, block):
+        try:
+            pid, status, usage = _wait4(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == self.pid:
+            self.status = status
+            self.usage = (int((usage.ru_utime + usage.ru_stime) * 1000), int(usage.ru_maxrss))
+
+    def kill(self):
+        try:
+            _killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            _kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.s.kill_strays()
+        if self.spawner_died:
+            self.reap_directly(block=True)
+            return
+        report = self.s.spawner.exit_report(timeout=5.0)
+        if report is None:
+            self.spawner_died = True
+            self.s.spawner.alive = False
+            self.reap_directly(block=True)
+        else:
+            self.status, self.usage = report
+
+    def cleanup(self):
+        for fd in self.parent_fds:
+            try:
+                _close(fd)
+            except OSError:
+                pass
+        self.s.reap_orphans()
+        self.s.settle()
+
+    # ---- verdict ------------------------------------------------------------------------
+
+    def finish(self):
+        s = self.s
+        if self.pid is None:
+            return Outcome()  # never started: the service runs it again in a fresh sandbox
+        oom_kills = s.oom.delta(self.oom_before)
+        elapsed_from = self.test_started or self.started
+        result = {"event": "result", "name": self.name, "timeMs": int((_monotonic() - elapsed_from) * 1000),
+                  "stdout": decode_capped(self.out, s.max_output), "stderr": decode_capped(self.err, s.max_output)}
+        if self.usage is not None:
+            result["cpuTimeMs"], result["peakMemoryKb"] = self.usage
+        suspicious = []
+        record = self.record
+        if record is not None and isinstance(record.get("suspicious"), list):
+            suspicious = [truncate(str(x), 300) for x in record["suspicious"][:10]]
+        if self.forged:
+            suspicious.append("wrote %s on the harness's record pipe" % self.forged)
+        verdict, message, exit_code = self.judge(record, oom_kills)
+        if not self.loaded and verdict != "PASSED" and not self.spawner_died and (
+                self.discovery or not s.loaded_once):
+            load = self.load_failure(record, verdict, message)
+            if load is not None:
+                return Outcome(setup_error=load, record=record)
+        if suspicious:
+            result["suspicious"] = suspicious
+        result.update(verdict=verdict, message=message and truncate(message), exitCode=exit_code)
+        return Outcome(result=result, record=record)
+
+    def load_failure(self, record, verdict, message):
+        """A failure before the solution finished loading, reported once for every test."""
+        if record is not None and record.get("type") == "loadError":
+            return record.get("verdict", "ERROR"), record.get("message") or "The code failed while loading."
+        if self.forged:
+            return None
+        if self.timed_out:
+            return "TIMEOUT", "Time limit exceeded (%.1f s) while loading the code." % self.s.wall_s
+        return verdict, "The code failed while loading: " + (message or verdict)
+
+    def judge(self, record, oom_kills):
+        s = self.s
+        exit_code, signal_number = self.exit_code()
+        if oom_kills:
+            return ("MEMORY_LIMIT", "Memory limit exceeded (%d MB): the kernel killed %d process%s of this test."
+                    % (s.memory_bytes >> 20, oom_kills, "" if oom_kills == 1 else "es"), exit_code)
+        if self.forged:
+            return "ERROR", "The test process wrote %s on the harness's record pipe." % self.forged, exit_code
+        if self.overflow:
+            return "OUTPUT_LIMIT", "Output limit exceeded: more than %d bytes on %s." % (
+                s.max_output, self.overflow), exit_code
+        if record is not None and record.get("type") in ("outcome", "methods", "loadError"):
+            verdict = record.get("verdict", "ERROR")
+            message = record.get("message")
+            if record.get("type") == "outcome" and "exitCode" in record:
+                exit_code = record["exitCode"]
+            if record.get("type") == "outcome" and self.payload["op"] == "stdio" and verdict == "PASSED":
+                verdict, message = compare_output(self.expected or "", decode_capped(self.out, s.max_output))
+            if verdict not in VERDICTS:
+                return "ERROR", "The test process reported an unknown verdict.", exit_code
+            return verdict, message, exit_code
+        if self.timed_out:
+            return "TIMEOUT", "Time limit exceeded (%.1f s)." % s.wall_s, exit_code
         if signal_number == signal.SIGXCPU:
-            return "TIMEOUT", "CPU time limit exceeded (%.1f s)." % h.wall_s, exit_code
+            return "TIMEOUT", "CPU time limit exceeded (%.1f s)." % s.wall_s, exit_code
         if signal_number == signal.SIGXFSZ:
-            return "OUTPUT_LIMIT", "File size limit exceeded (%d bytes)." % h.max_file_bytes, exit_code
+            return "OUTPUT_LIMIT", "File size limit exceeded (%d bytes)." % s.max_file_bytes, exit_code
         if signal_number is not None:
-            if signal_number == signal.SIGKILL and peak_kb * 1024 >= 0.9 * h.memory_bytes:
-                return "MEMORY_LIMIT", "Killed (SIGKILL) near the memory limit by the out-of-memory killer.", exit_code
-            return "ERROR", "The test process was killed by signal %s." % signal_name(signal_number), exit_code
-        return "ERROR", "The test process exited with code %s before the test finished." % exit_code, exit_code
+            return "ERROR", "The test process was killed by signal %d (%s)." % (
+                signal_number, signal_name(signal_number)), exit_code
+        return "ERROR", ("The test process exited with code %s before the test finished (exit() or os._exit() "
+                         "inside the code under test never counts as passing)." % exit_code), exit_code
+
+    def exit_code(self):
+        if self.status is None:
+            return None, None
+        if os.WIFSIGNALED(self.status):
+            number = os.WTERMSIG(self.status)
+            return -number, number
+        if os.WIFEXITED(self.status):
+            return os.WEXITSTATUS(self.status), None
+        return None, None
 
 
-class Runner:
-    """The forked process that runs a batch of tests in order (see Batch)."""
+VERDICTS = ("PASSED", "FAILED", "ERROR", "TIMEOUT", "MEMORY_LIMIT", "OUTPUT_LIMIT")
 
-    def __init__(self, harness, units, pipes, result_w, control_r, parent_side):
-        self.h = harness
-        self.units = units
-        self.pipes = pipes
-        self.result_w = result_w
-        self.control_r = control_r
-        self.parent_side = parent_side
+
+def parse_record(raw):
+    import json
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def write_all(fd, data):
+    view = memoryview(data)
+    while _len(view):
+        view = view[_write(fd, view):]
+
+
+class OomCounter:
+    """The sandbox's own memory cgroup's count of OOM kills, where the sandbox shows it."""
+
+    def __init__(self, paths):
+        self.path = next((p for p in paths if os.path.exists(p)), None)
+
+    def read(self):
+        if self.path is None:
+            return None
+        try:
+            with open(self.path, "rb") as f:
+                text = f.read(4096).decode("ascii", "replace")
+        except OSError:
+            return None
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "oom_kill":
+                return int(parts[1])
+        return None
+
+    def delta(self, before):
+        if before is None:
+            return 0
+        after = self.read()
+        return max(0, after - before) if after is not None else 0
+
+
+# ---- spawner ------------------------------------------------------------------------------
+
+FD_COUNT = 5   # payload memfd, record pipe, stdout pipe, stderr pipe, stdin
+
+
+class Spawner:
+    """The supervisor's side of the spawner (see the module docstring)."""
+
+    def __init__(self, pid, sock):
+        self.pid = pid
+        self.sock = sock
+        self.alive = True
+
+    @classmethod
+    def start(cls):
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        pid = _fork()
+        if pid == 0:
+            try:
+                ours.close()
+                devnull = os.open(os.devnull, os.O_RDWR)
+                _dup2(devnull, 0)
+                _dup2(devnull, 1)
+                _close(devnull)
+                serve_spawns(theirs)
+            finally:
+                _exit(0)
+        theirs.close()
+        return cls(pid, ours)
+
+    def spawn(self, fds):
+        """Has the spawner fork a test process with these descriptors; its pid, or None if the spawner is gone."""
+        if not self.alive:
+            return None
+        ancillary = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, b"".join(fd.to_bytes(4, sys.byteorder) for fd in fds))]
+        try:
+            self.sock.sendmsg([b"S"], ancillary)
+            reply = self.receive(5.0)
+        except OSError:
+            reply = None
+        if reply is None or len(reply) != 5 or reply[:1] != b"P":
+            self.alive = False
+            return None
+        return int.from_bytes(reply[1:], "big")
+
+    def exit_report(self, timeout=None):
+        """(wait status, (cpu ms, peak kB)) of the last test process, or None if the spawner is gone."""
+        reply = self.receive(timeout)
+        if reply is None or len(reply) != 21 or reply[:1] != b"X":
+            self.alive = False
+            return None
+        status = int.from_bytes(reply[1:5], "big", signed=True)
+        cpu_ms = int.from_bytes(reply[5:13], "big")
+        peak_kb = int.from_bytes(reply[13:21], "big")
+        return status, (cpu_ms, peak_kb)
+
+    def receive(self, timeout):
+        if timeout is not None:
+            ready, _, _ = select.select([self.sock], [], [], timeout)
+            if not ready:
+                return None
+        try:
+            data = self.sock.recv(64)
+        except OSError:
+            return None
+        return data or None
+
+    def stop(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        if self.alive:
+            try:
+                _kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                _wait4(self.pid, 0)
+            except OSError:
+                pass
+
+
+def serve_spawns(sock):
+    """The spawner's loop: fork a test process per request, report its end."""
+    fd_bytes = FD_COUNT * 4
+    while True:
+        try:
+            message, ancillary, _, _ = sock.recvmsg(16, _socket.CMSG_SPACE(fd_bytes))
+        except OSError:
+            return
+        if not message:
+            return
+        fds = []
+        for level, kind, data in ancillary:
+            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+                fds.extend(int.from_bytes(data[i:i + 4], sys.byteorder) for i in range(0, len(data) - 3, 4))
+        if len(fds) != FD_COUNT:
+            for fd in fds:
+                _close(fd)
+            return
+        pid = _fork()
+        if pid == 0:
+            try:
+                sock.close()
+                TestProcess(*fds).run()
+            finally:
+                _exit(121)
+        for fd in fds:
+            _close(fd)
+        sock.send(b"P" + pid.to_bytes(4, "big"))
+        _, status, usage = _wait4(pid, 0)
+        cpu_ms = int((usage.ru_utime + usage.ru_stime) * 1000)
+        sock.send(b"X" + status.to_bytes(4, "big", signed=True) + cpu_ms.to_bytes(8, "big")
+                  + int(usage.ru_maxrss).to_bytes(8, "big"))
+
+
+# ---- test process -------------------------------------------------------------------------
+
+class TestProcess:
+    """What runs in a test process: trusted set-up, then the solution and one test."""
+
+    def __init__(self, payload_fd, record_fd, out_fd, err_fd, stdin_fd):
+        self.record_fd = record_fd
+        self.pid = _getpid()
+        os.setsid()
+        _dup2(stdin_fd, 0)
+        _dup2(out_fd, 1)
+        _dup2(err_fd, 2)
+        for fd in (stdin_fd, out_fd, err_fd):
+            _close(fd)
+        with os.fdopen(payload_fd, "rb") as f:
+            self.payload = marshal.loads(f.read())
+        self.nonce = self.payload["nonce"]
+        self.sources = {}
+        self.namespace = None
+        self.suspicions = []
 
     def run(self):
-        me = _getpid()
+        p = self.payload
         try:
-            self.prepare()
-            for index, (name, kind, payload) in enumerate(self.units):
-                if index > 0 and os.read(self.control_r, 1) != b"c":
-                    os._exit(0)
-                outcome = self.run_one(index, kind, payload)
-                if _getpid() != me:
-                    os._exit(0)  # a process the test forked returned into the harness: only the runner reports
-                self.report(outcome)
-        except BaseException:  # noqa: B902 -- the supervisor reports a runner that dies
-            os._exit(121)
-        os._exit(0)
-
-    def prepare(self):
-        os.setsid()
+            set_dumpable(True)  # its own /proc entries stay its own (the spawner is not dumpable)
+        except OSError:
+            pass
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")  # the kernel's first choice when the sandbox runs out of memory
+        except OSError:
+            pass
+        self.apply_limits(p["limits"], p.get("limitProcesses", True))
+        if p.get("path"):
+            sys.path[:] = p["path"]
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        for fd in self.parent_side:
-            _close(fd)
-        os.close(self.h.proto)
-        used = cpu_seconds()
-        self.cpu_hard = int(used + len(self.units) * (self.h.wall_s + 1)) + 2
-        self.devnull = os.open(os.devnull, os.O_RDWR)
+        sys.addaudithook(self.audit)
+        op = p["op"]
+        if op == "stdio":
+            self.record({"type": "loaded"})
+            outcome = self.run_stdio()
+        else:
+            self.builtins_before = builtin_ids()
+            if not self.load():
+                _exit(0)
+            self.record({"type": "loaded"})
+            if op == "discover":
+                outcome = self.discover()
+            elif op == "assert":
+                outcome = self.run_assert()
+            else:
+                outcome = self.run_unittest()
+            self.check_tampering()
+        self.finish_output()
+        outcome.setdefault("type", "outcome")
+        if self.suspicions:
+            outcome["suspicious"] = self.suspicions
+        self.record(outcome)
+        _exit(0)
 
-    def run_one(self, index, kind, payload):
-        (_, out_w), (_, err_w) = self.pipes[index]
-        stdin = self.stdin_for(payload.get("stdin") if kind == "stdio" else None)
-        _dup2(stdin, 0)
-        _close(stdin)
-        _dup2(out_w, 1)
-        _dup2(err_w, 2)
-        _close(out_w)
-        _close(err_w)
-        before = cpu_seconds()
-        resource.setrlimit(resource.RLIMIT_CPU, (min(self.cpu_hard, int(before + self.h.wall_s) + 1), self.cpu_hard))
-        try:
-            outcome = ChildRun(self.h, kind, payload).run()
-        except BaseException as e:  # noqa: B902
-            outcome = {"verdict": "ERROR", "message": "harness failure in the test process: %r" % (e,)}
+    def apply_limits(self, limits, limit_processes):
+        wall = limits["wallTimeMs"] / 1000.0
+        set_limit(resource.RLIMIT_CORE, 0)
+        if limit_processes:
+            set_limit(resource.RLIMIT_NPROC, limits["maxProcesses"] + 2)  # + supervisor and spawner
+        set_limit(resource.RLIMIT_FSIZE, limits.get("maxFileBytes") or 64 * 1024 * 1024)
+        set_limit(resource.RLIMIT_AS, limits["memoryMb"] * 1024 * 1024)
+        # loading and the test each get the wall time in CPU seconds; the supervisor's wall
+        # deadline (SIGKILL, from outside this process) bounds both whatever this process does
+        self.cpu_hard = int(2 * wall) + 3
+        resource.setrlimit(resource.RLIMIT_CPU, (int(wall) + 1, self.cpu_hard))
+
+    def record(self, record):
+        if _getpid() != self.pid:
+            _exit(0)  # a process the test forked returned into the harness: only the test process reports
+        record["nonce"] = self.nonce
+        data = _dumps(record).encode("utf-8", "replace")
+        write_all(self.record_fd, _len(data).to_bytes(4, "big") + data)
+
+    def audit(self, event, args):
+        if event in ("sys.settrace", "sys.setprofile"):
+            self.suspect("installs a trace or profile function (%s)" % event)
+        elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
+            self.suspect("scans the interpreter's objects (%s)" % event)
+        elif event == "open" and args and isinstance(args[0], str) and args[0].startswith("/proc/") and (
+                args[0].endswith("/mem") or "/fd/" in args[0]):
+            self.suspect("opens %s" % args[0])
+
+    def suspect(self, reason):
+        if reason not in self.suspicions and len(self.suspicions) < 10:
+            self.suspicions.append(reason)
+
+    def finish_output(self):
         for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
             try:
                 stream.flush()
             except BaseException:  # noqa: B902
                 pass
-        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        _dup2(self.devnull, 1)  # closes this test's pipes: the supervisor sees their end
-        _dup2(self.devnull, 2)
-        outcome["cpuTimeMs"] = int((cpu_seconds() - before) * 1000)
-        outcome["peakMemoryKb"] = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-        return outcome
+        devnull = os.open(os.devnull, os.O_RDWR)
+        _dup2(devnull, 1)  # closes this test's output pipes: the supervisor sees their end
+        _dup2(devnull, 2)
 
-    @staticmethod
-    def stdin_for(data):
-        if not data:
-            return os.open(os.devnull, os.O_RDONLY)
-        fd = os.memfd_create("stdin")
-        view = memoryview(data.encode("utf-8"))
-        while view:
-            view = view[os.write(fd, view):]
-        os.lseek(fd, 0, os.SEEK_SET)
-        return fd
+    # ---- the solution ---------------------------------------------------------------------
 
-    def report(self, outcome):
-        data = marshal.dumps(outcome)
-        view = memoryview(len(data).to_bytes(4, "big") + data)
-        while view:
-            view = view[_write(self.result_w, view):]
-
-
-def cpu_seconds():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-class ChildRun:
-    """What runs inside the forked test process."""
-
-    def __init__(self, harness, kind, payload):
-        self.harness = harness
-        self.kind = kind
-        self.payload = payload
-
-    def run(self):
+    def load(self):
+        code = self.payload["code"]
+        self.sources[SOLUTION_FILE] = code
         try:
-            if self.kind == "assert":
-                return self.run_assert()
-            if self.kind == "stdio":
-                return self.run_stdio()
-            return self.run_unittest()
+            compiled = compile(code, SOLUTION_FILE, "exec")
+        except (SyntaxError, ValueError) as e:
+            self.load_error("ERROR", "The code does not compile:\n" + format_exception_only(e))
+            return False
         except MemoryError:
-            return {"verdict": "MEMORY_LIMIT",
-                    "message": "MemoryError: memory limit exceeded (%d MB)." % (self.harness.memory_bytes >> 20)}
+            self.load_error("MEMORY_LIMIT", "MemoryError while compiling the code.")
+            return False
+        self.namespace = {"__name__": "solution", "__builtins__": __builtins__}
+        try:
+            exec(compiled, self.namespace)
+            return True
+        except MemoryError:
+            self.load_error("MEMORY_LIMIT", "MemoryError: memory limit exceeded (%d MB) while loading the code."
+                            % (self.payload["limits"]["memoryMb"]))
+        except SystemExit as e:
+            self.load_error("ERROR", "SystemExit(%r) raised while loading the code." % (e.code,))
+        except BaseException as e:  # noqa: B902 -- any failure of untrusted code is a verdict
+            self.load_error("ERROR", "The code failed while loading:\n" + format_user_exception(e, self.sources))
+        return False
+
+    def load_error(self, verdict, message):
+        self.finish_output()
+        self.record({"type": "loadError", "verdict": verdict, "message": truncate(message)})
+
+    def check_tampering(self):
+        """Flags what in-process tests cannot defend against (see the README's known limits)."""
+        if self.namespace is not None and "AssertionError" in self.namespace:
+            self.suspect("defines its own AssertionError")
+        changed = sorted(name for name, ident in builtin_ids().items()
+                         if self.builtins_before.get(name) != ident)
+        removed = sorted(set(self.builtins_before) - set(builtin_ids()))
+        if changed or removed:
+            self.suspect("redefines builtins: %s" % ", ".join((changed + removed)[:8]))
+        case = sys.modules.get("unittest.case")
+        if case is not None:
+            patched = sorted(name for name, value in vars(case.TestCase).items()
+                             if type(value).__name__ == "function" and value.__module__ != "unittest.case")
+            if patched:
+                self.suspect("patches unittest.TestCase methods: %s" % ", ".join(patched[:8]))
+
+    # ---- the tests ------------------------------------------------------------------------
 
     def run_assert(self):
         filename = self.payload["filename"]
+        source = self.payload["testCode"]
+        self.sources[filename] = source
         try:
-            code = compile(self.payload["code"], filename, "exec")
+            code = compile(source, filename, "exec")
         except (SyntaxError, ValueError) as e:
             return {"verdict": "ERROR", "message": "The test does not compile:\n" + format_exception_only(e)}
         try:
-            exec(code, self.harness.namespace)
+            exec(code, self.namespace)
         except AssertionError as e:
-            return {"verdict": "FAILED", "message": explain_assertion(e, self.harness.sources)}
+            return {"verdict": "FAILED", "message": explain_assertion(e, self.sources)}
         except SystemExit as e:
             return {"verdict": "ERROR",
                     "message": "SystemExit(%r) raised: the program exited before the test finished." % (e.code,)}
         except BaseException as e:  # noqa: B902
-            return verdict_for_exception(e, self.harness.sources)
+            return verdict_for_exception(e, self.sources)
         return {"verdict": "PASSED"}
 
     def run_stdio(self):
+        code = self.payload["code"]
+        self.sources[SOLUTION_FILE] = code
+        try:
+            compiled = compile(code, SOLUTION_FILE, "exec")
+        except (SyntaxError, ValueError) as e:
+            return {"verdict": "ERROR", "exitCode": 1, "message": "The code does not compile:\n"
+                    + format_exception_only(e)}
         namespace = {"__name__": "__main__", "__builtins__": __builtins__}
         try:
-            exec(self.harness.compiled, namespace)
+            exec(compiled, namespace)
         except SystemExit as e:
             code = e.code
             if code is None or code == 0:
@@ -577,23 +950,61 @@ class ChildRun:
             if not isinstance(code, int):
                 sys.stderr.write(str(code) + "\n")
                 code = 1
-            return {"verdict": "ERROR", "exitCode": code,
-                    "message": "The program exited with code %d." % code}
+            return {"verdict": "ERROR", "exitCode": code, "message": "The program exited with code %d." % code}
         except BaseException as e:  # noqa: B902
-            outcome = verdict_for_exception(e, self.harness.sources)
+            outcome = verdict_for_exception(e, self.sources)
             sys.stderr.write(outcome["message"] + "\n")
             outcome["exitCode"] = 1
             return outcome
         return {"verdict": "PASSED", "exitCode": 0}
 
+    def exec_unittest_source(self):
+        filename = self.payload["filename"]
+        source = self.payload["unittest"]
+        self.sources[filename] = source
+        try:
+            compiled = compile(source, filename, "exec")
+        except (SyntaxError, ValueError) as e:
+            return "The unittest code does not compile:\n" + format_exception_only(e)
+        try:
+            exec(compiled, self.namespace)
+        except MemoryError:
+            return "MemoryError while loading the unittest code."
+        except SystemExit as e:
+            return "SystemExit(%r) raised while loading the unittest code." % (e.code,)
+        except BaseException as e:  # noqa: B902
+            return "The unittest code failed while loading:\n" + format_user_exception(e, self.sources)
+        return None
+
+    def discover(self):
+        import unittest
+        before = set(id(v) for v in self.namespace.values())
+        failure = self.exec_unittest_source()
+        if failure is not None:
+            return {"type": "loadError", "verdict": "ERROR", "message": truncate(failure)}
+        loader = unittest.TestLoader()
+        methods = []
+        for value in list(self.namespace.values()):
+            if isinstance(value, type) and issubclass(value, unittest.TestCase) and id(value) not in before:
+                for method in loader.getTestCaseNames(value):
+                    methods.append("%s.%s" % (value.__name__, method))
+        return {"type": "methods", "methods": methods}
+
     def run_unittest(self):
         import unittest
-        register_sources(self.harness.sources)
-        case = self.payload["case"]
-        method = self.payload["method"]
+        failure = self.exec_unittest_source()
+        if failure is not None:
+            return {"verdict": "ERROR", "message": failure}
+        register_sources(self.sources)
+        class_name, _, method = self.payload["method"].partition(".")
+        case = self.namespace.get(class_name)
+        if not (isinstance(case, type) and issubclass(case, unittest.TestCase)):
+            return {"verdict": "ERROR", "message": "The unittest class %s is gone." % class_name}
         result = unittest.TestResult()
-        suite = unittest.TestSuite([case(method)])
-        suite.run(result)
+        try:
+            unittest.TestSuite([case(method)]).run(result)
+        except BaseException as e:  # noqa: B902
+            return verdict_for_exception(e, self.sources)
         if result.errors:
             text = clean_traceback_text(result.errors[-1][1])
             verdict = "MEMORY_LIMIT" if "MemoryError" in text.splitlines()[-1] else "ERROR"
@@ -607,35 +1018,36 @@ class ChildRun:
         return {"verdict": "PASSED"}
 
 
-# ---- helpers ----------------------------------------------------------------------------
+def builtin_ids():
+    import builtins
+    return {name: id(value) for name, value in vars(builtins).items() if name != "_"}
 
-def _raise_setup_timeout(signum, frame):
-    raise _SetupTimeout()
 
+# ---- helpers ------------------------------------------------------------------------------
 
 _JSON_ESCAPES = {i: "\\u%04x" % i for i in range(32)}
 _JSON_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t"})
 
 
 def _dumps(value):
-    """JSON for the protocol events (str, int, float, bool, None, lists and dicts of them)."""
+    """JSON for the protocol events and records (str, int, float, bool, None, lists and dicts of them)."""
     if value is None:
         return "null"
     if value is True:
         return "true"
     if value is False:
         return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.translate(_JSON_ESCAPES) + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(_dumps(str(k)) + ":" + _dumps(v) for k, v in value.items()) + "}"
-    return _dumps(str(value))
+    if _isinstance(value, _int):
+        return _int.__repr__(value)
+    if _isinstance(value, _float):
+        return _float.__repr__(value)
+    if _isinstance(value, _str):
+        return '"' + _str.translate(value, _JSON_ESCAPES) + '"'
+    if _isinstance(value, (list, tuple)):
+        return "[" + ",".join([_dumps(v) for v in value]) + "]"
+    if _isinstance(value, dict):
+        return "{" + ",".join([_dumps(_str(k)) + ":" + _dumps(v) for k, v in value.items()]) + "}"
+    return _dumps(_str(value))
 
 
 def signal_name(number):
@@ -652,13 +1064,6 @@ def set_limit(which, value):
         soft, hard = resource.getrlimit(which)
         if hard == resource.RLIM_INFINITY or value <= hard:
             resource.setrlimit(which, (value, hard))
-
-
-def open_pidfd(pid):
-    try:
-        return os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        return None
 
 
 def safe_name(name):

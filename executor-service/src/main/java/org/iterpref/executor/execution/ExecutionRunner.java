@@ -137,7 +137,7 @@ public final class ExecutionRunner {
                     case "result" -> {
                         results.put(e.name(), new TestResult(e.name(), verdictOf(e.verdict()), e.timeMs(),
                                 e.cpuTimeMs(), e.peakMemoryKb(), e.exitCode(), nz(e.stdout()), nz(e.stderr()),
-                                e.message()));
+                                e.message(), e.suspicious()));
                         inProgress = null;
                     }
                     case "done" -> {
@@ -179,7 +179,9 @@ public final class ExecutionRunner {
                 results.put(inProgress, TestResult.notRun(inProgress, Verdict.ERROR,
                         "The test terminated the test harness (" + how + "), e.g. by killing its parent process."));
             }
-            if (lastAttempt || inProgress == null) {
+            // the harness ends without "done" when a test killed its spawner: it reported that
+            // test itself (inProgress is null) and the rest run in a fresh sandbox
+            if (lastAttempt) {
                 finishRemaining(Verdict.ERROR, "Not run: the test harness was terminated (" + how + ").");
             }
         }

@@ -17,7 +17,9 @@ final class FeedbackWriter {
     String write(List<TestResult> results, int total, String setupMessage) {
         long passed = results.stream().filter(r -> r.verdict() == Verdict.PASSED).count();
         if (passed == total && setupMessage == null) {
-            return "All " + total + " tests passed.";
+            StringBuilder text = new StringBuilder("All " + total + " tests passed.\n");
+            appendSuspicions(text, results);
+            return clip(text.toString().strip(), MAX_FEEDBACK_CHARS);
         }
         StringBuilder text = new StringBuilder();
         if (setupMessage != null) {
@@ -32,7 +34,17 @@ final class FeedbackWriter {
         if (failures.size() > MAX_FAILURES_SHOWN) {
             text.append("\n... and ").append(failures.size() - MAX_FAILURES_SHOWN).append(" more failing tests.\n");
         }
+        appendSuspicions(text, results);
         return clip(text.toString(), MAX_FEEDBACK_CHARS);
+    }
+
+    /** What in-process tests cannot defend against, so that a reader does not trust those passes blindly. */
+    private static void appendSuspicions(StringBuilder text, List<TestResult> results) {
+        List<String> notes = results.stream().flatMap(r -> r.suspicious().stream()).distinct().toList();
+        if (!notes.isEmpty()) {
+            text.append("\nSuspicious: the code ").append(String.join("; ", notes))
+                    .append(". Verdicts of in-process tests cannot be trusted for such code.\n");
+        }
     }
 
     private static String describe(TestResult r) {

@@ -17,5 +17,6 @@ record HarnessEvent(
         Integer exitCode,
         String stdout,
         String stderr,
-        List<String> skipped) {
+        List<String> skipped,
+        List<String> suspicious) {
 }

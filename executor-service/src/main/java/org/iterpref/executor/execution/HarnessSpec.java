@@ -21,9 +21,13 @@ record HarnessSpec(
         boolean limitProcesses,
         List<String> skip) {
 
+    /** Time the harness leaves, after its budget, for the sandbox to end before its outer deadline. */
+    static final long BUDGET_MARGIN_MS = 5_000;
+
     static HarnessSpec of(ExecutionRequest request, ResolvedLimits limits, Sandbox sandbox, List<String> skip) {
         List<Map<String, Object>> tests = request.tests().stream().map(HarnessSpec::test).toList();
         Map<String, Object> limitMap = Map.of(
+                "budgetMs", Math.max(1_000L, limits.totalWallTimeMs() - BUDGET_MARGIN_MS),
                 "wallTimeMs", limits.wallTimeMs(),
                 "memoryMb", limits.memoryMb(),
                 "maxProcesses", limits.maxProcesses(),

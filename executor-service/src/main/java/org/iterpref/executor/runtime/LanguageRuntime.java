@@ -40,5 +40,5 @@ public interface LanguageRuntime {
     byte[] encodeSpec(java.util.Map<String, Object> spec);
 
     /** Command line that runs the harness at {@code harnessPath} with {@code interpreter}. */
-    List<String> harnessCommand(String interpreter, String harnessPath);
+    List<String> harnessCommand(String interpreter, String harnessPath, boolean filterSystemCalls);
 }

@@ -26,6 +26,7 @@ public final class PythonRuntime implements LanguageRuntime {
     private final String interpreter;
     private final byte[] harness;
     private final byte[] forkServer;
+    private final byte[] seccomp;
     private final List<Path> extraRoots;
     private final List<String> sysPath;
 
@@ -33,6 +34,7 @@ public final class PythonRuntime implements LanguageRuntime {
         this.interpreter = interpreter;
         this.harness = resource("harness.py");
         this.forkServer = resource("forkserver.py");
+        this.seccomp = resource("sandbox_seccomp.py");
         List<String> probed = probe(interpreter);
         this.sysPath = probed.stream().filter(l -> l.startsWith("path ")).map(l -> l.substring(5)).toList();
         this.extraRoots = rootsOutsideTheSystem(probed);
@@ -76,15 +78,18 @@ public final class PythonRuntime implements LanguageRuntime {
     }
 
     @Override
-    public List<String> harnessCommand(String interpreterPath, String harnessPath) {
+    public List<String> harnessCommand(String interpreterPath, String harnessPath, boolean filterSystemCalls) {
         // -I: no user site, no PYTHON* variables, no script directory on sys.path; -B: no .pyc
-        // writes; -S: no site processing (the spec carries sys.path)
-        return List.of(interpreterPath, "-I", "-B", "-S", harnessPath);
+        // writes; -S: no site processing (the spec carries sys.path); --seccomp: the harness
+        // installs the system-call filter (sandbox_seccomp.py) before it does anything else
+        return filterSystemCalls ? List.of(interpreterPath, "-I", "-B", "-S", harnessPath, "--seccomp")
+                : List.of(interpreterPath, "-I", "-B", "-S", harnessPath);
     }
 
     @Override
     public java.util.Map<String, byte[]> sandboxFiles() {
-        return java.util.Map.of("harness.py", harness.clone(), "forkserver.py", forkServer.clone());
+        return java.util.Map.of("harness.py", harness.clone(), "forkserver.py", forkServer.clone(),
+                "sandbox_seccomp.py", seccomp.clone());
     }
 
     @Override

@@ -22,4 +22,10 @@ public record SandboxInvocation(
         merged.putAll(extra);
         return runtime.encodeSpec(merged);
     }
+
+    /** The spec as the harness reads it from its stdin: a 4-byte big-endian length, then {@link #encodedSpec}. */
+    public byte[] framedSpec(Map<String, Object> extra) {
+        byte[] spec = encodedSpec(extra);
+        return java.nio.ByteBuffer.allocate(4 + spec.length).putInt(spec.length).put(spec).array();
+    }
 }

@@ -26,14 +26,15 @@ class ExecutionRequestValidatorTest {
     final ExecutionRequestValidator validator = new ExecutionRequestValidator(CAPS, new RuntimeRegistry(List.of(PYTHON)));
 
     @Test
-    void missingLimitsTakeDefaultsAndTheDeadlineCoversEveryTest() {
+    void missingLimitsTakeDefaultsAndTheDeadlineIsTheCapWhateverTheTestText() {
+        // a unittest's methods are counted by the harness once it loaded them, never guessed
+        // from the text: "def test" in a string, or methods a base class or a loop defines
         ResolvedLimits limits = validator.validate(new ExecutionRequest("python", "x = 1",
                 List.of(TestCase.assertion("a", "pass"), TestCase.unittestSuite("s",
-                        "class T:\n    def test_a(self): pass\n    def test_b(self): pass\n")), null, null));
+                        "class T:\n    'def test'\n    def test_a(self): pass\n")), null, null));
         assertThat(limits.wallTimeMs()).isEqualTo(5000);
         assertThat(limits.memoryMb()).isEqualTo(512);
-        // 2 for start-up and top-level code, 1 assert test, 2 unittest methods
-        assertThat(limits.totalWallTimeMs()).isEqualTo(5 * 5000 + 10_000);
+        assertThat(limits.totalWallTimeMs()).isEqualTo(600_000);
     }
 
     @Test

@@ -116,10 +116,12 @@ class HostileProgramsTest {
     @Test
     void backgroundProcessesDoNotOutliveTheExecution() throws Exception {
         String marker = "4242." + (System.nanoTime() % 1000);
-        String spawn = "import subprocess, os\n"
-                + "subprocess.Popen(['/usr/bin/sleep', '" + marker + "'], start_new_session=True)\n"
-                + "if os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '" + marker + "'])\n";
-        JsonNode result = run(execution(spawn, List.of(ioTest("spawns", "", ""),
+        // each test runs in a process of its own (the solution's top-level code is run again in
+        // each), so the processes are started by the first test, not by the top-level code
+        String spawn = "import subprocess, os\ndef spawn():\n"
+                + "    subprocess.Popen(['/usr/bin/sleep', '" + marker + "'], start_new_session=True)\n"
+                + "    if os.fork() == 0:\n        os.setsid()\n        os.execv('/usr/bin/sleep', ['sleep', '" + marker + "'])\n";
+        JsonNode result = run(execution(spawn, List.of(assertTest("spawns", "spawn()"),
                 assertTest("alone", "import os\nassert [p for p in os.listdir('/proc') if p.isdigit() and "
                         + "b'sleep' in open('/proc/%s/cmdline' % p, 'rb').read()] == []"))));
         assertThat(verdictOf(result, 0)).isEqualTo("PASSED");
@@ -228,10 +230,11 @@ class HostileProgramsTest {
                 assertTest("kills-everything", "import os, signal\nos.kill(-1, signal.SIGKILL)\n"),
                 assertTest("kills-pid-1", "import os, signal, time\nos.kill(1, signal.SIGKILL)\ntime.sleep(0.2)\n"),
                 assertTest("after", "assert f() == 1"))));
+        // kill(-1) reaches every process but pid 1 and the caller: the harness's spawner dies, the
+        // test itself goes on and passes (it asserts nothing), the rest run in a fresh sandbox
         assertThat(List.of(verdictOf(result, 0), verdictOf(result, 1), verdictOf(result, 2), verdictOf(result, 3),
-                verdictOf(result, 4))).containsExactly("PASSED", "PASSED", "ERROR", "PASSED", "PASSED");
-        // kill(-1) reaches every process but pid 1, the test's own process included
-        assertThat(result.get("tests").get(2).get("message").asString()).contains("SIGKILL");
+                verdictOf(result, 4))).as(result.toString()).containsExactly("PASSED", "PASSED", "PASSED", "PASSED",
+                "PASSED");
         assertThat(result.get("total").asInt()).isEqualTo(5);
     }
 

@@ -42,7 +42,9 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     private static final List<String> SYSTEM_LINKS = List.of("bin", "lib", "lib64", "lib32", "libx32", "sbin");
     /** What the fork server needs, nothing more; its children drop even these before running code. */
     private static final List<String> FORK_SERVER_CAPS = List.of("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID",
-            "CAP_SETPCAP");
+            "CAP_SETPCAP", "CAP_NET_ADMIN");
+    /** Where an execution sees its own memory cgroup (read-only), for the harness's OOM counts. */
+    static final String MEMCG_VIEW = "/run/iterpref/memcg";
 
     private final String bwrap;
     private final ProcessRunner runner;
@@ -79,11 +81,13 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         try {
             ResolvedLimits limits = invocation.limits();
             if (forkServers != null) {
-                byte[] spec = invocation.encodedSpec(Map.of("uid", uid, "deadlineMs", limits.totalWallTimeMs()));
-                return forkServers.execute(spec, limits.totalWallTimeMs(), invocation.maxStdoutBytes());
+                Map<String, Object> header = Map.of("uid", uid, "deadlineMs", limits.totalWallTimeMs(),
+                        "tmpfsBytes", limits.maxFileBytes());
+                return forkServers.execute(invocation.runtime().encodeSpec(header), invocation.framedSpec(Map.of()),
+                        limits.totalWallTimeMs(), invocation.maxStdoutBytes());
             }
             List<String> command = perExecutionCommand(invocation.runtime(), limits, uid);
-            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.encodedSpec(Map.of()),
+            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.framedSpec(Map.of()),
                     limits.totalWallTimeMs(), invocation.maxStdoutBytes());
         } finally {
             if (uid != null) {
@@ -107,7 +111,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         c.addAll(List.of("--size", size, "--perms", "0700", "--tmpfs", WORKDIR));
         c.addAll(List.of("--size", size, "--perms", "1777", "--tmpfs", "/tmp"));
         c.addAll(List.of("--chdir", WORKDIR, "--remount-ro", "/", "--"));
-        c.addAll(runtime.harnessCommand(runtime.interpreter(), HARNESS_DIR + "/" + runtime.harnessFileName()));
+        c.addAll(runtime.harnessCommand(runtime.interpreter(), HARNESS_DIR + "/" + runtime.harnessFileName(), true));
         return c;
     }
 
@@ -119,7 +123,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         FORK_SERVER_CAPS.forEach(cap -> c.addAll(List.of("--cap-add", cap)));
         systemView(c, runtime);
         // mount points only: each execution mounts its own size-capped tmpfs on them
-        c.addAll(List.of("--dir", "/dev/shm", "--remount-ro", "/dev", "--dir", WORKDIR, "--dir", "/tmp"));
+        c.addAll(List.of("--dir", "/dev/shm", "--remount-ro", "/dev", "--dir", WORKDIR, "--dir", "/tmp",
+                "--dir", MEMCG_VIEW));
         c.addAll(List.of("--chdir", "/", "--remount-ro", "/", "--"));
         c.addAll(runtime.forkServerCommand(runtime.interpreter(), HARNESS_DIR));
         return c;

@@ -29,6 +29,7 @@ final class ForkServer implements AutoCloseable {
 
     private static final Pattern TRAILER = Pattern.compile("\"code\":(-?\\d+),\"deadlineExceeded\":(true|false)");
     private static final long WATCHDOG_GRACE_MS = 5_000;
+    private static final String READY = "{\"event\":\"ready\"}";
     private static final int MAX_STDERR_BYTES = 16 * 1024;
 
     private final Process process;
@@ -63,7 +64,8 @@ final class ForkServer implements AutoCloseable {
      * dies or overruns the deadline (plus a grace the server itself should never need) is killed
      * and the output so far returned, marked with exit code -1.
      */
-    SandboxOutput execute(byte[] spec, long deadlineMs, int maxStdoutBytes, ScheduledExecutorService watchdog) {
+    SandboxOutput execute(byte[] header, byte[] framedSpec, long deadlineMs, int maxStdoutBytes,
+                          ScheduledExecutorService watchdog) {
         AtomicBoolean killed = new AtomicBoolean();
         ScheduledFuture<?> timer = watchdog.schedule(() -> {
             killed.set(true);
@@ -72,8 +74,9 @@ final class ForkServer implements AutoCloseable {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         boolean truncated = false;
         try {
-            specs.write(ByteBuffer.allocate(4).putInt(spec.length).array());
-            specs.write(spec);
+            specs.write(ByteBuffer.allocate(4).putInt(header.length).array());
+            specs.write(header);
+            specs.write(framedSpec);
             specs.flush();
             while (true) {
                 int kind = frames.readUnsignedByte();
@@ -96,6 +99,13 @@ final class ForkServer implements AutoCloseable {
         } finally {
             timer.cancel(false);
         }
+    }
+
+    /** Whether the harness reported that it read its whole spec (its first event is "ready"). */
+    static boolean specWasRead(SandboxOutput output) {
+        byte[] ready = READY.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = output.stdout();
+        return out.length >= ready.length && java.util.Arrays.equals(out, 0, ready.length, ready, 0, ready.length);
     }
 
     private SandboxOutput trailer(byte[] payload, byte[] stdout, boolean truncated) {

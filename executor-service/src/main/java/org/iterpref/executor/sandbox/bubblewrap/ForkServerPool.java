@@ -29,12 +29,14 @@ final class ForkServerPool implements AutoCloseable {
         });
     }
 
-    SandboxOutput execute(byte[] spec, long deadlineMs, int maxStdoutBytes) {
+    SandboxOutput execute(byte[] header, byte[] framedSpec, long deadlineMs, int maxStdoutBytes) {
         ForkServer server = take();
         boolean healthy = false;
         try {
-            SandboxOutput output = server.execute(spec, deadlineMs, maxStdoutBytes, watchdog);
-            healthy = server.alive() && output.exitCode() != -1;
+            SandboxOutput output = server.execute(header, framedSpec, deadlineMs, maxStdoutBytes, watchdog);
+            // the harness reads the spec that follows the header itself: unless it said it read
+            // it all, the next header could be read from the middle of this spec
+            healthy = server.alive() && output.exitCode() != -1 && ForkServer.specWasRead(output);
             return output;
         } finally {
             if (healthy) {

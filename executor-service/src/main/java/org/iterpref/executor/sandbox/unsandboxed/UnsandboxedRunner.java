@@ -42,10 +42,10 @@ public final class UnsandboxedRunner implements Sandbox {
             workdir = Files.createTempDirectory("iterpref-unsandboxed-");
             Path harness = workdir.resolve(invocation.runtime().harnessFileName());
             Files.write(harness, invocation.runtime().harnessSource());
-            var command = invocation.runtime().harnessCommand(invocation.runtime().interpreter(), harness.toString());
+            var command = invocation.runtime().harnessCommand(invocation.runtime().interpreter(), harness.toString(), false);
             return runner.run(command, Map.of("PATH", "/usr/bin:/bin", "HOME", workdir.toString(),
                             "PYTHONHASHSEED", "0", "LANG", "C.UTF-8"),
-                    workdir, invocation.encodedSpec(Map.of()), invocation.limits().totalWallTimeMs(), invocation.maxStdoutBytes());
+                    workdir, invocation.framedSpec(Map.of()), invocation.limits().totalWallTimeMs(), invocation.maxStdoutBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
