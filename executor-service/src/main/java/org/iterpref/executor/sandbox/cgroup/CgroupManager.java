@@ -68,6 +68,8 @@ public final class CgroupManager implements AutoCloseable {
     private final CgroupFs fs;
     private final Duration closeTimeout;
     private final Set<ExecutionCgroup> executions = ConcurrentHashMap.newKeySet();
+    /** Names of open execution cgroups (reserved before their directories are made). */
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
     private final Set<ForkServerCgroup> forkServers = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -159,9 +161,21 @@ public final class CgroupManager implements AutoCloseable {
         if (!NAME.matcher(name).matches() || RESERVED.matcher(name).matches()) {
             throw new IllegalArgumentException("bad cgroup name: " + name);
         }
-        ensureParents();
-        ExecutionCgroup cgroup = ExecutionCgroup.create(name, support.mode(), parents, memoryBytes, maxPids, fs,
-                closeTimeout, executions::remove);
+        if (!names.add(name)) {
+            throw new IllegalStateException("an execution cgroup named " + name + " is still open");
+        }
+        ExecutionCgroup cgroup;
+        try {
+            ensureParents();
+            cgroup = ExecutionCgroup.create(name, support.mode(), parents, memoryBytes, maxPids, fs, closeTimeout,
+                    c -> {
+                        executions.remove(c);
+                        names.remove(c.name());
+                    });
+        } catch (RuntimeException e) {
+            names.remove(name);
+            throw e;
+        }
         executions.add(cgroup);
         return cgroup;
     }

@@ -200,7 +200,9 @@ public final class ExecutionCgroup implements AutoCloseable {
 
     /**
      * How often the memory limit was hit (v2: {@code max} of {@code memory.events}; v1:
-     * {@code memory.failcnt}). Hitting it means reclaim, not necessarily an OOM kill.
+     * {@code memory.failcnt}). Hitting it means reclaim, not necessarily an OOM kill. Observed: v1
+     * on kernel 6.18 leaves {@code memory.failcnt} at 0 even when the limit forces OOM kills; rely
+     * on {@link #oomKills()}.
      */
     public long memoryLimitHits() {
         return mode == Mode.V2 ? keyed(memoryDir().resolve("memory.events"), "max")
@@ -249,7 +251,10 @@ public final class ExecutionCgroup implements AutoCloseable {
      * {@code pids.max} bounds how long that can go on) until none is left or the close timeout
      * passes. v2 with {@code cgroup.kill} (5.14+) lets the kernel do it atomically first.
      *
-     * @return whether the cgroup is empty
+     * Processes killed this way leave {@code cgroup.procs} at once but still count in
+     * {@code pids.current} until their parent (or init) reaps them.
+     *
+     * @return whether {@code cgroup.procs} is empty
      */
     public boolean killAll() {
         if (mode == Mode.V2) {
