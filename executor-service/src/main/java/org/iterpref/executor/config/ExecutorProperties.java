@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -64,12 +65,13 @@ public record ExecutorProperties(
     /**
      * @param uidBase    first uid of the pool each concurrent sandbox takes its own uid from (when root)
      * @param uidCount   size of that pool; 0 means twice the workers
+     * @param cgroups    when root: a memory and pids cgroup per execution (see sandbox.cgroup)
      * @param forkServer when root: fork each execution from a warm fork server inside a long-lived
      *                   bubblewrap sandbox (fresh namespaces, tmpfs and uid per execution) instead of
      *                   starting a sandbox and an interpreter per execution
      */
     public record Bubblewrap(@NotBlank String executable, @Min(1000) int uidBase, @Min(0) int uidCount,
-                             boolean forkServer) {
+                             boolean forkServer, @DefaultValue("true") boolean cgroups) {
     }
 
     /**

@@ -11,6 +11,8 @@ import org.iterpref.executor.runtime.RuntimeRegistry;
 import org.iterpref.executor.sandbox.ProcessRunner;
 import org.iterpref.executor.sandbox.Sandbox;
 import org.iterpref.executor.sandbox.bubblewrap.BubblewrapSandbox;
+import org.iterpref.executor.sandbox.cgroup.CgroupManager;
+import org.iterpref.executor.sandbox.cgroup.CgroupSettings;
 import org.iterpref.executor.sandbox.docker.DockerSandbox;
 import org.iterpref.executor.sandbox.unsandboxed.UnsandboxedRunner;
 import org.slf4j.Logger;
@@ -45,12 +47,26 @@ class SandboxConfiguration {
         });
     }
 
+    /**
+     * Per-execution memory and pids cgroups for bubblewrap (when the service is root and a v2 or
+     * v1 hierarchy is writable); removed with the context.
+     */
+    @Bean(destroyMethod = "close")
+    CgroupManager cgroupManager(ExecutorProperties properties) {
+        boolean wanted = properties.backend() == ExecutorProperties.Backend.BUBBLEWRAP
+                && properties.bubblewrap().cgroups() && new UnixSystem().getUid() == 0;
+        CgroupManager manager = CgroupManager.open(new CgroupSettings(wanted, null, null, null));
+        log.info("Execution cgroups: {}", manager.description());
+        return manager;
+    }
+
     /** Closed with the context: fork servers and Docker clients are released. */
     @Bean
-    Sandbox sandbox(ExecutorProperties properties, List<LanguageRuntime> runtimes, ExecutorService sandboxIoThreads) {
+    Sandbox sandbox(ExecutorProperties properties, List<LanguageRuntime> runtimes, ExecutorService sandboxIoThreads,
+                    CgroupManager cgroupManager) {
         ProcessRunner runner = new ProcessRunner(sandboxIoThreads);
         return switch (properties.backend()) {
-            case BUBBLEWRAP -> bubblewrap(properties, runtimes, runner, sandboxIoThreads);
+            case BUBBLEWRAP -> bubblewrap(properties, runtimes, runner, sandboxIoThreads, cgroupManager);
             case DOCKER -> {
                 ExecutorProperties.Docker docker = properties.docker();
                 log.info("Sandbox backend: docker (image {}, user {})", docker.image(), docker.user());
@@ -62,13 +78,13 @@ class SandboxConfiguration {
     }
 
     private static Sandbox bubblewrap(ExecutorProperties properties, List<LanguageRuntime> runtimes,
-                                      ProcessRunner runner, ExecutorService ioThreads) {
+                                      ProcessRunner runner, ExecutorService ioThreads, CgroupManager cgroups) {
         ExecutorProperties.Bubblewrap bwrap = properties.bubblewrap();
         boolean root = new UnixSystem().getUid() == 0;
         Integer uidBase = root ? bwrap.uidBase() : null;
         int uidCount = bwrap.uidCount() > 0 ? bwrap.uidCount() : 2 * properties.effectiveWorkers() + 2;
         BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap.executable(), runner, uidBase, uidCount,
-                python(runtimes), bwrap.forkServer(), ioThreads);
+                python(runtimes), bwrap.forkServer(), ioThreads, cgroups);
         if (root) {
             log.info("Sandbox backend: bubblewrap ({}), one uid per execution from {}..{}",
                     sandbox.usesForkServers() ? "fork servers" : "a sandbox per execution", uidBase,

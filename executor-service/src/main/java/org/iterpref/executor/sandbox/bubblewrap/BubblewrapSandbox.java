@@ -15,6 +15,10 @@ import org.iterpref.executor.sandbox.ProcessRunner;
 import org.iterpref.executor.sandbox.Sandbox;
 import org.iterpref.executor.sandbox.SandboxInvocation;
 import org.iterpref.executor.sandbox.SandboxOutput;
+import org.iterpref.executor.sandbox.cgroup.CgroupBind;
+import org.iterpref.executor.sandbox.cgroup.CgroupManager;
+import org.iterpref.executor.sandbox.cgroup.ExecutionCgroup;
+import org.iterpref.executor.sandbox.cgroup.ForkServerCgroup;
 
 /**
  * bubblewrap. Every execution gets new pid, mount and ipc namespaces (and user, uts, network
@@ -45,25 +49,51 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
             "CAP_SETPCAP", "CAP_NET_ADMIN");
     /** Where an execution sees its own memory cgroup (read-only), for the harness's OOM counts. */
     static final String MEMCG_VIEW = "/run/iterpref/memcg";
+    /** The supervisor and spawner (and, in fork-server mode, the execution's first child). */
+    static final long HARNESS_MEMORY_MB = 64;
+    static final long HARNESS_PROCESSES = 4;
 
     private final String bwrap;
     private final ProcessRunner runner;
     private final UidPool uids;
     private final Path harnessDir;
     private final ForkServerPool forkServers;
+    private final CgroupManager cgroups;
 
     /**
      * @param uidBase    null when the service is not root: bubblewrap then runs as the service's user
      * @param forkServer use fork servers (only possible as root)
      */
     public BubblewrapSandbox(String bwrap, ProcessRunner runner, Integer uidBase, int uidCount,
-                             LanguageRuntime runtime, boolean forkServer, ExecutorService ioThreads) {
+                             LanguageRuntime runtime, boolean forkServer, ExecutorService ioThreads,
+                             CgroupManager cgroups) {
         this.bwrap = bwrap;
         this.runner = runner;
         this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount);
         this.harnessDir = writeSandboxFiles(runtime);
+        this.cgroups = cgroups != null && cgroups.available() ? cgroups : null;
         boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
-        this.forkServers = serve ? new ForkServerPool(() -> forkServerCommand(runtime), ioThreads) : null;
+        this.forkServers = serve ? new ForkServerPool(cgroup -> forkServerCommand(runtime, cgroup), this.cgroups,
+                ioThreads) : null;
+    }
+
+    /** Whether each execution gets its own memory and pids cgroup. */
+    public boolean usesCgroups() {
+        return cgroups != null;
+    }
+
+    /**
+     * Memory of an execution's cgroup: the program's limit plus room for the harness's own two
+     * processes. Everything the execution's processes touch counts against it, tmpfs pages
+     * (/work, /tmp, /dev/shm) included.
+     */
+    static long cgroupMemoryBytes(ResolvedLimits limits) {
+        return (limits.memoryMb() + HARNESS_MEMORY_MB) * 1024L * 1024;
+    }
+
+    /** The program's process limit plus the harness's own processes. */
+    static long cgroupPids(ResolvedLimits limits) {
+        return limits.maxProcesses() + HARNESS_PROCESSES;
     }
 
     @Override
@@ -83,12 +113,21 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
             if (forkServers != null) {
                 Map<String, Object> header = Map.of("uid", uid, "deadlineMs", limits.totalWallTimeMs(),
                         "tmpfsBytes", limits.maxFileBytes());
-                return forkServers.execute(invocation.runtime().encodeSpec(header), invocation.framedSpec(Map.of()),
-                        limits.totalWallTimeMs(), invocation.maxStdoutBytes());
+                return forkServers.execute(header, invocation, cgroupMemoryBytes(limits), cgroupPids(limits));
             }
-            List<String> command = perExecutionCommand(invocation.runtime(), limits, uid);
-            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.framedSpec(Map.of()),
-                    limits.totalWallTimeMs(), invocation.maxStdoutBytes());
+            ExecutionCgroup cgroup = cgroups == null ? null
+                    : cgroups.create("exec-" + invocation.executionId() + "-" + uid, cgroupMemoryBytes(limits),
+                    cgroupPids(limits));
+            try {
+                List<String> command = new ArrayList<>(cgroup == null ? List.of() : cgroup.placeSelfCommand());
+                command.addAll(perExecutionCommand(invocation.runtime(), limits, uid, cgroup));
+                return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.framedSpec(Map.of()),
+                        limits.totalWallTimeMs(), invocation.maxStdoutBytes());
+            } finally {
+                if (cgroup != null) {
+                    cgroup.close();
+                }
+            }
         } finally {
             if (uid != null) {
                 uids.release(uid);
@@ -96,7 +135,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         }
     }
 
-    List<String> perExecutionCommand(LanguageRuntime runtime, ResolvedLimits limits, Integer uid) {
+    List<String> perExecutionCommand(LanguageRuntime runtime, ResolvedLimits limits, Integer uid,
+                                     ExecutionCgroup cgroup) {
         List<String> c = new ArrayList<>();
         if (uid != null) {
             c.addAll(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups",
@@ -104,24 +144,41 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         }
         c.add(bwrap);
         c.addAll(List.of("--unshare-user", "--disable-userns", "--as-pid-1"));
-        systemView(c, runtime);
+        systemView(c, runtime, true);
         String size = Long.toString(limits.maxFileBytes());
         // /dev read-only but for a capped /dev/shm: an uncapped tmpfs there would let a program fill host RAM
         c.addAll(List.of("--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"));
         c.addAll(List.of("--size", size, "--perms", "0700", "--tmpfs", WORKDIR));
         c.addAll(List.of("--size", size, "--perms", "1777", "--tmpfs", "/tmp"));
+        if (cgroup != null) {
+            memoryBind(cgroup.sandboxBinds()).ifPresent(dir -> c.addAll(List.of("--ro-bind", dir, MEMCG_VIEW)));
+        }
         c.addAll(List.of("--chdir", WORKDIR, "--remount-ro", "/", "--"));
         c.addAll(runtime.harnessCommand(runtime.interpreter(), HARNESS_DIR + "/" + runtime.harnessFileName(), true));
         return c;
     }
 
-    /** The fork server's own sandbox: run as root, so bubblewrap may keep the listed capabilities. */
-    List<String> forkServerCommand(LanguageRuntime runtime) {
-        List<String> c = new ArrayList<>();
+    /** The directory holding an execution's memory counters (v1 memory or v2 unified). */
+    private static java.util.Optional<String> memoryBind(List<CgroupBind> binds) {
+        return binds.stream().filter(b -> !b.purpose().equals("pids")).map(b -> b.hostDir().toString()).findFirst();
+    }
+
+    /**
+     * The fork server's own sandbox: run as root, so bubblewrap may keep the listed capabilities.
+     * With cgroups, it starts in its fork server's {@code server} cgroup and sees its {@code fs-<k>}
+     * directories read-write, so that each execution's first child can move itself into {@code exec}.
+     */
+    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup) {
+        List<String> c = new ArrayList<>(cgroup == null ? List.of() : cgroup.placeSelfCommand());
         c.add(bwrap);
         c.addAll(List.of("--cap-drop", "ALL"));
         FORK_SERVER_CAPS.forEach(cap -> c.addAll(List.of("--cap-add", cap)));
-        systemView(c, runtime);
+        systemView(c, runtime, cgroup == null);
+        if (cgroup != null) {
+            for (CgroupBind bind : cgroup.writableBinds()) {
+                c.addAll(List.of("--bind", bind.hostDir().toString(), bind.sandboxPath()));
+            }
+        }
         // mount points only: each execution mounts its own size-capped tmpfs on them
         c.addAll(List.of("--dir", "/dev/shm", "--remount-ro", "/dev", "--dir", WORKDIR, "--dir", "/tmp",
                 "--dir", MEMCG_VIEW));
@@ -130,10 +187,17 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         return c;
     }
 
-    /** Namespaces, environment and read-only mounts both modes share. */
-    private void systemView(List<String> c, LanguageRuntime runtime) {
-        c.addAll(List.of("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-                "--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"));
+    /**
+     * Namespaces, environment and read-only mounts both modes share. A fork server that moves
+     * executions between cgroups keeps the service's cgroup namespace (each execution unshares
+     * its own after moving).
+     */
+    private void systemView(List<String> c, LanguageRuntime runtime, boolean ownCgroupNamespace) {
+        c.addAll(List.of("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"));
+        if (ownCgroupNamespace) {
+            c.add("--unshare-cgroup-try");
+        }
+        c.addAll(List.of("--die-with-parent", "--new-session", "--hostname", "sandbox", "--clearenv"));
         env(c, "PATH", "/usr/local/bin:/usr/bin:/bin");
         env(c, "HOME", WORKDIR);
         env(c, "TMPDIR", "/tmp");

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.iterpref.executor.sandbox.SandboxException;
 import org.iterpref.executor.sandbox.SandboxOutput;
+import org.iterpref.executor.sandbox.cgroup.ForkServerCgroup;
 
 /**
  * One long-lived fork server process (see {@code runtime/python/forkserver.py}) and the frame
@@ -36,23 +37,30 @@ final class ForkServer implements AutoCloseable {
     private final DataInputStream frames;
     private final OutputStream specs;
     private final StderrTail stderr = new StderrTail();
+    private final ForkServerCgroup cgroup;
 
-    private ForkServer(Process process, ExecutorService ioThreads) {
+    private ForkServer(Process process, ForkServerCgroup cgroup, ExecutorService ioThreads) {
         this.process = process;
+        this.cgroup = cgroup;
         this.frames = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
         this.specs = process.getOutputStream();
         ioThreads.execute(() -> stderr.drain(process.getErrorStream()));
     }
 
-    static ForkServer start(List<String> command, ExecutorService ioThreads) {
+    static ForkServer start(List<String> command, ForkServerCgroup cgroup, ExecutorService ioThreads) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
             builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin"));
-            return new ForkServer(builder.start(), ioThreads);
+            return new ForkServer(builder.start(), cgroup, ioThreads);
         } catch (IOException e) {
             throw new SandboxException("cannot start the fork server (" + command.get(0) + "): " + e.getMessage(), e);
         }
+    }
+
+    /** This server's cgroups, or null without cgroups. */
+    ForkServerCgroup cgroup() {
+        return cgroup;
     }
 
     boolean alive() {
@@ -120,6 +128,9 @@ final class ForkServer implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        if (cgroup != null) {
+            cgroup.close();
+        }
     }
 
     /** The last bytes the server wrote on stderr, for diagnostics. */

@@ -1,26 +1,40 @@
 package org.iterpref.executor.sandbox.bubblewrap;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.iterpref.executor.sandbox.SandboxInvocation;
 import org.iterpref.executor.sandbox.SandboxOutput;
+import org.iterpref.executor.sandbox.cgroup.CgroupBind;
+import org.iterpref.executor.sandbox.cgroup.CgroupManager;
+import org.iterpref.executor.sandbox.cgroup.ExecutionCgroup;
+import org.iterpref.executor.sandbox.cgroup.ForkServerCgroup;
 
 /**
  * Idle fork servers, at most one per concurrent execution. A server is taken for one execution
- * and given back only if it is still healthy; a new one starts when none is idle.
+ * and given back only if it is still healthy; a new one starts when none is idle. With cgroups,
+ * each server has its own {@code fs-<k>} cgroups, and each execution a fresh {@code exec} one
+ * with that execution's limits, removed (whatever is left in it killed) when it ends.
  */
 final class ForkServerPool implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<ForkServer> idle = new ConcurrentLinkedQueue<>();
-    private final Supplier<List<String>> command;
+    private final Function<ForkServerCgroup, List<String>> command;
+    private final CgroupManager cgroups;
     private final ExecutorService ioThreads;
     private final ScheduledExecutorService watchdog;
+    private final AtomicInteger serverIndex = new AtomicInteger();
 
-    ForkServerPool(Supplier<List<String>> command, ExecutorService ioThreads) {
+    ForkServerPool(Function<ForkServerCgroup, List<String>> command, CgroupManager cgroups,
+                   ExecutorService ioThreads) {
         this.command = command;
+        this.cgroups = cgroups;
         this.ioThreads = ioThreads;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "fork-server-watchdog");
@@ -29,22 +43,42 @@ final class ForkServerPool implements AutoCloseable {
         });
     }
 
-    SandboxOutput execute(byte[] header, byte[] framedSpec, long deadlineMs, int maxStdoutBytes) {
+    SandboxOutput execute(Map<String, Object> header, SandboxInvocation invocation, long memoryBytes, long maxPids) {
         ForkServer server = take();
         boolean healthy = false;
+        ForkServerCgroup serverCgroup = server.cgroup();
+        ExecutionCgroup exec = serverCgroup == null ? null : serverCgroup.newExecution(memoryBytes, maxPids);
         try {
-            SandboxOutput output = server.execute(header, framedSpec, deadlineMs, maxStdoutBytes, watchdog);
+            Map<String, Object> fullHeader = new LinkedHashMap<>(header);
+            if (exec != null) {
+                fullHeader.put("cgroup", cgroupHeader(serverCgroup));
+            }
+            long deadlineMs = invocation.limits().totalWallTimeMs();
+            SandboxOutput output = server.execute(invocation.runtime().encodeSpec(fullHeader),
+                    invocation.framedSpec(Map.of()), deadlineMs, invocation.maxStdoutBytes(), watchdog);
             // the harness reads the spec that follows the header itself: unless it said it read
             // it all, the next header could be read from the middle of this spec
             healthy = server.alive() && output.exitCode() != -1 && ForkServer.specWasRead(output);
             return output;
         } finally {
+            if (exec != null) {
+                exec.close();
+            }
             if (healthy) {
                 idle.add(server);
             } else {
                 server.close();
             }
         }
+    }
+
+    /** Where, in the server's view, the execution's child moves itself and finds its memory counters. */
+    private static Map<String, Object> cgroupHeader(ForkServerCgroup cgroup) {
+        List<CgroupBind> binds = cgroup.writableBinds();
+        String memory = binds.stream().filter(b -> !b.purpose().equals("pids")).map(CgroupBind::sandboxPath)
+                .findFirst().orElseThrow();
+        return Map.of("procs", cgroup.execProcsInSandbox(), "memcg", memory + "/exec",
+                "mounts", binds.stream().map(CgroupBind::sandboxPath).distinct().toList());
     }
 
     private ForkServer take() {
@@ -54,8 +88,21 @@ final class ForkServerPool implements AutoCloseable {
             }
             server.close();
         }
-        return ForkServer.start(command.get(), ioThreads);
+        ForkServerCgroup cgroup = cgroups == null ? null
+                : cgroups.createForkServer(serverIndex.incrementAndGet(), SERVER_MEMORY_BYTES, SERVER_PIDS);
+        try {
+            return ForkServer.start(command.apply(cgroup), cgroup, ioThreads);
+        } catch (RuntimeException e) {
+            if (cgroup != null) {
+                cgroup.close();
+            }
+            throw e;
+        }
     }
+
+    /** The server itself: one idle interpreter and, for a moment, the child it forks. */
+    private static final long SERVER_MEMORY_BYTES = 256L * 1024 * 1024;
+    private static final long SERVER_PIDS = 16;
 
     @Override
     public void close() {
