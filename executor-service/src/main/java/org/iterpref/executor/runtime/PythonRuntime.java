@@ -26,6 +26,7 @@ public final class PythonRuntime implements LanguageRuntime {
     private final String interpreter;
     private final byte[] harness;
     private final byte[] forkServer;
+    private final byte[] seccomp;
     private final List<Path> extraRoots;
     private final List<String> sysPath;
 
@@ -33,6 +34,7 @@ public final class PythonRuntime implements LanguageRuntime {
         this.interpreter = interpreter;
         this.harness = resource("harness.py");
         this.forkServer = resource("forkserver.py");
+        this.seccomp = resource("sandbox_seccomp.py");
         List<String> probed = probe(interpreter);
         this.sysPath = probed.stream().filter(l -> l.startsWith("path ")).map(l -> l.substring(5)).toList();
         this.extraRoots = rootsOutsideTheSystem(probed);
@@ -84,7 +86,9 @@ public final class PythonRuntime implements LanguageRuntime {
 
     @Override
     public java.util.Map<String, byte[]> sandboxFiles() {
-        return java.util.Map.of("harness.py", harness.clone(), "forkserver.py", forkServer.clone());
+        // sandbox_seccomp.py: the libseccomp filter trusted code installs before untrusted code runs
+        return java.util.Map.of("harness.py", harness.clone(), "forkserver.py", forkServer.clone(),
+                "sandbox_seccomp.py", seccomp.clone());
     }
 
     @Override
