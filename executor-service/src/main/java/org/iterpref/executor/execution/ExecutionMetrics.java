@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import org.iterpref.common.execution.ExecutionResult;
+import org.iterpref.common.execution.TestResult;
 
 /** Counts executions by verdict and backend, and times them. */
 public final class ExecutionMetrics {
@@ -29,11 +30,13 @@ public final class ExecutionMetrics {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(Duration.ofMillis(result.wallTimeMs()));
-        Counter.builder("iterpref.execution.tests")
-                .description("Tests run, by verdict")
-                .tag("backend", result.backend())
-                .tag("outcome", result.passed() == result.total() ? "all_passed" : "some_failed")
-                .register(registry)
-                .increment(result.total());
+        for (TestResult test : result.tests()) {
+            Counter.builder("iterpref.execution.tests")
+                    .description("Tests run, by verdict")
+                    .tag("backend", result.backend())
+                    .tag("verdict", test.verdict().name())
+                    .register(registry)
+                    .increment();
+        }
     }
 }
