@@ -49,7 +49,19 @@ class _SetupTimeout(BaseException):
 
 
 def main():
-    run_spec(marshal.loads(sys.stdin.buffer.read()))
+    # the spec is framed on fd 0: a 4-byte big-endian length, then that many marshal bytes
+    size = int.from_bytes(_read_exactly(0, 4), "big")
+    run_spec(marshal.loads(_read_exactly(0, size)))
+
+
+def _read_exactly(fd, n):
+    data = bytearray()
+    while len(data) < n:
+        chunk = _read(fd, n - len(data))
+        if not chunk:
+            raise SystemExit("harness: stdin ended after %d of %d spec bytes" % (len(data), n))
+        data += chunk
+    return bytes(data)
 
 
 def run_spec(spec):

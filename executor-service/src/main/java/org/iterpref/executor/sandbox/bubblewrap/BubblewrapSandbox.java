@@ -15,6 +15,7 @@ import org.iterpref.executor.sandbox.ProcessRunner;
 import org.iterpref.executor.sandbox.Sandbox;
 import org.iterpref.executor.sandbox.SandboxInvocation;
 import org.iterpref.executor.sandbox.SandboxOutput;
+import org.iterpref.executor.sandbox.UidPool;
 
 /**
  * bubblewrap. Every execution gets new pid, mount and ipc namespaces (and user, uts, network
@@ -58,7 +59,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
                              LanguageRuntime runtime, boolean forkServer, ExecutorService ioThreads) {
         this.bwrap = bwrap;
         this.runner = runner;
-        this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount);
+        this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount, "iterpref.executor.bubblewrap.uid-count");
         this.harnessDir = writeSandboxFiles(runtime);
         boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
         this.forkServers = serve ? new ForkServerPool(() -> forkServerCommand(runtime), ioThreads) : null;
@@ -83,7 +84,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
                 return forkServers.execute(spec, limits.totalWallTimeMs(), invocation.maxStdoutBytes());
             }
             List<String> command = perExecutionCommand(invocation.runtime(), limits, uid);
-            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.encodedSpec(Map.of()),
+            return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.framedSpec(),
                     limits.totalWallTimeMs(), invocation.maxStdoutBytes());
         } finally {
             if (uid != null) {
