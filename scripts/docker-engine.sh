@@ -42,6 +42,10 @@ ensure_engine() {
   fi
   if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
     apt_install docker.io
+    if engine_answers; then
+      say "a Docker engine answers at ${DOCKER_HOST:-unix:///var/run/docker.sock} (the client was missing)"
+      return
+    fi
   fi
   command -v dockerd >/dev/null 2>&1 || fail "dockerd is still missing after installing docker.io"
   [ "$(id -u)" -eq 0 ] || fail "starting dockerd needs root"
