@@ -60,8 +60,10 @@ public final class DockerEngine {
         System.out.println("DockerEngine: no engine answers or image " + IMAGE + " is missing; running " + script);
         try {
             Path log = Files.createTempFile("iterpref-docker-engine-", ".log");
-            Process process = new ProcessBuilder("bash", script.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder("bash", script.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().put("SANDBOX_IMAGE", IMAGE);
+            Process process = builder.start();
             process.getOutputStream().close();
             if (!process.waitFor(SCRIPT_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
                 process.destroyForcibly();
