@@ -11,8 +11,9 @@ package org.iterpref.bench;
  * @param warmup      programs run each way before measuring, untimed
  * @param rounds      measured bare/service pairs, alternated
  * @param wallTimeMs  per-test wall time limit sent to the service
- * @param backend     the service's sandbox backend: bubblewrap (the benchmark proper); unsandboxed
- *                    only to split the overhead between the sandbox and the rest (diagnostic)
+ * @param backend     the service's sandbox backend: bubblewrap (the benchmark proper), docker (a
+ *                    container per execution on the offline image); unsandboxed only to split
+ *                    the overhead between the sandbox and the rest (diagnostic)
  * @param forkServer  bubblewrap with fork servers (the service's default as root) or a new
  *                    sandbox and interpreter per execution
  */

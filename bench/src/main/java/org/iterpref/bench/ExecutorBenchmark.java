@@ -20,8 +20,9 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Options ({@code -Dbench.NAME=VALUE} or {@code NAME=VALUE} arguments): programs (500),
  * concurrency (cores), batch (10), python (/usr/bin/python3), warmup (50), rounds (2),
- * wallTimeMs (5000), backend (bubblewrap; "unsandboxed" is a diagnostic that isolates the cost of
- * everything but the sandbox and is not the benchmark).
+ * wallTimeMs (5000), backend (bubblewrap; "docker" runs the service's Docker backend on the
+ * engine and image that bench/run-executor-bench.sh makes available; "unsandboxed" is a diagnostic
+ * that isolates the cost of everything but the sandbox and is not the benchmark).
  */
 public final class ExecutorBenchmark {
 

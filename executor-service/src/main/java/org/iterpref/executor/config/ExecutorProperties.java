@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -75,11 +76,18 @@ public record ExecutorProperties(
     }
 
     /**
-     * @param host        Docker endpoint; blank means DOCKER_HOST or the local socket
-     * @param image       image with a Python interpreter
-     * @param interpreter interpreter inside the image
-     * @param user        non-root user the container runs as
+     * @param host           Docker endpoint; blank means DOCKER_HOST or the local socket
+     * @param image          image with a Python interpreter (built offline by scripts/docker-engine.sh)
+     * @param interpreter    interpreter inside the image
+     * @param uidBase        first uid of the pool each running container takes its own uid from
+     *                       (disjoint from bubblewrap's)
+     * @param uidCount       size of that pool; 0 means twice the workers
+     * @param connectTimeout bound on connecting to the engine
+     * @param callTimeout    bound on every ordinary engine call; the attach and wait streams are
+     *                       bounded by the longest execution deadline instead
      */
-    public record Docker(String host, @NotBlank String image, @NotBlank String interpreter, @NotBlank String user) {
+    public record Docker(String host, @NotBlank String image, @NotBlank String interpreter,
+                         @Min(1000) int uidBase, @Min(0) int uidCount,
+                         @NotNull Duration connectTimeout, @NotNull Duration callTimeout) {
     }
 }

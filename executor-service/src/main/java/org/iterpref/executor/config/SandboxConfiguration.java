@@ -1,6 +1,7 @@
 package org.iterpref.executor.config;
 
 import com.sun.security.auth.module.UnixSystem;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +15,7 @@ import org.iterpref.executor.sandbox.bubblewrap.BubblewrapSandbox;
 import org.iterpref.executor.sandbox.cgroup.CgroupManager;
 import org.iterpref.executor.sandbox.cgroup.CgroupSettings;
 import org.iterpref.executor.sandbox.docker.DockerSandbox;
+import org.iterpref.executor.sandbox.docker.DockerSettings;
 import org.iterpref.executor.sandbox.unsandboxed.UnsandboxedRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,12 +69,7 @@ class SandboxConfiguration {
         ProcessRunner runner = new ProcessRunner(sandboxIoThreads);
         return switch (properties.backend()) {
             case BUBBLEWRAP -> bubblewrap(properties, runtimes, runner, sandboxIoThreads, cgroupManager);
-            case DOCKER -> {
-                ExecutorProperties.Docker docker = properties.docker();
-                log.info("Sandbox backend: docker (image {}, user {})", docker.image(), docker.user());
-                yield new DockerSandbox(docker.host(), docker.image(), docker.interpreter(), docker.user(),
-                        sandboxIoThreads);
-            }
+            case DOCKER -> docker(properties, sandboxIoThreads);
             case UNSANDBOXED -> unsandboxed(properties, runner);
         };
     }
@@ -94,6 +91,17 @@ class SandboxConfiguration {
                     + "no uid pool, no fork servers; the kernel counts RLIMIT_NPROC per user namespace)");
         }
         return sandbox;
+    }
+
+    private static Sandbox docker(ExecutorProperties properties, ExecutorService ioThreads) {
+        ExecutorProperties.Docker docker = properties.docker();
+        int uidCount = docker.uidCount() > 0 ? docker.uidCount() : 2 * properties.effectiveWorkers() + 2;
+        DockerSettings settings = new DockerSettings(docker.host(), docker.image(), docker.interpreter(),
+                docker.uidBase(), uidCount, docker.connectTimeout(), docker.callTimeout(),
+                Duration.ofMillis(properties.limits().maxTotalWallTimeMs()));
+        log.info("Sandbox backend: docker (image {}), one uid per execution from {}..{}", docker.image(),
+                docker.uidBase(), docker.uidBase() + uidCount - 1);
+        return new DockerSandbox(settings, ioThreads);
     }
 
     private static LanguageRuntime python(List<LanguageRuntime> runtimes) {

@@ -164,6 +164,10 @@ public final class ExecutionRunner {
                 finishRemaining(Verdict.TIMEOUT, "Not run: " + message);
                 return;
             }
+            if (output.memoryLimitExceeded()) {
+                outOfMemory(lastAttempt, limits);
+                return;
+            }
             if (!ready) {
                 String detail = output.stderr().isBlank() ? "exit code " + output.exitCode() : output.stderr().strip();
                 sandboxFailed("The sandbox could not start the program: " + FeedbackWriter.clip(detail, 500));
@@ -183,6 +187,23 @@ public final class ExecutionRunner {
             // test itself (inProgress is null) and the rest run in a fresh sandbox
             if (lastAttempt) {
                 finishRemaining(Verdict.ERROR, "Not run: the test harness was terminated (" + how + ").");
+            }
+        }
+
+        /** The sandbox's memory limit was hit and the kernel killed the harness: the running code is to blame. */
+        private void outOfMemory(boolean lastAttempt, ResolvedLimits limits) {
+            String what = "the sandbox ran out of memory (" + limits.memoryMb()
+                    + " MB limit) and the kernel killed the test harness";
+            if (unitNames.isEmpty()) {
+                setup(Verdict.MEMORY_LIMIT, "While loading the code, " + what + ".");
+                return;
+            }
+            if (inProgress != null) {
+                results.put(inProgress, TestResult.notRun(inProgress, Verdict.MEMORY_LIMIT,
+                        "During this test, " + what + "."));
+            }
+            if (lastAttempt || inProgress == null) {
+                finishRemaining(Verdict.ERROR, "Not run: " + what + ".");
             }
         }
 

@@ -1,5 +1,6 @@
 package org.iterpref.executor.sandbox;
 
+import java.nio.ByteBuffer;
 import java.util.Map;
 import org.iterpref.executor.runtime.LanguageRuntime;
 import org.iterpref.executor.runtime.ResolvedLimits;
@@ -23,9 +24,12 @@ public record SandboxInvocation(
         return runtime.encodeSpec(merged);
     }
 
-    /** The spec as the harness reads it from its stdin: a 4-byte big-endian length, then {@link #encodedSpec}. */
-    public byte[] framedSpec(Map<String, Object> extra) {
-        byte[] spec = encodedSpec(extra);
-        return java.nio.ByteBuffer.allocate(4 + spec.length).putInt(spec.length).put(spec).array();
+    /**
+     * The spec as a harness reads it from its stdin: a 4-byte big-endian length, then the
+     * encoded spec. The frame tells the harness where the spec ends, so it never waits for EOF.
+     */
+    public byte[] framedSpec() {
+        byte[] spec = encodedSpec(Map.of());
+        return ByteBuffer.allocate(Integer.BYTES + spec.length).putInt(spec.length).put(spec).array();
     }
 }

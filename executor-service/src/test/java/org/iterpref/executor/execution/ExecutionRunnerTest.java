@@ -48,6 +48,13 @@ class ExecutionRunnerTest {
             return this;
         }
 
+        /** The kernel's OOM killer ended the harness (SIGKILL) after these lines. */
+        ScriptedSandbox thenOutOfMemory(String... lines) {
+            String out = lines.length == 0 ? "" : String.join("\n", lines) + "\n";
+            outputs.add(new SandboxOutput(137, out.getBytes(StandardCharsets.UTF_8), "", false, false, true));
+            return this;
+        }
+
         ScriptedSandbox thenFail(String message) {
             outputs.add(new SandboxException(message));
             return this;
@@ -150,5 +157,25 @@ class ExecutionRunnerTest {
         ExecutionResult result = run(new ScriptedSandbox().then(0, false, READY, "garbage{", UNITS,
                 result("a", "PASSED"), result("b", "PASSED"), result("c", "NOT_A_VERDICT"), DONE));
         assertThat(verdicts(result)).containsExactly("a=PASSED", "b=PASSED", "c=ERROR");
+    }
+
+    @Test
+    void harnessKilledForMemoryGivesTheRunningTestMemoryLimitAndTheRestRunInAFreshSandbox() {
+        ScriptedSandbox sandbox = new ScriptedSandbox()
+                .thenOutOfMemory(READY, UNITS, "{\"event\":\"start\",\"name\":\"a\"}")
+                .then(0, false, READY, UNITS, result("b", "PASSED"), result("c", "PASSED"), DONE);
+
+        ExecutionResult result = run(sandbox);
+
+        assertThat(verdicts(result)).containsExactly("a=MEMORY_LIMIT", "b=PASSED", "c=PASSED");
+        assertThat(result.tests().get(0).message()).contains("ran out of memory", "256 MB");
+        assertThat(result.verdict()).isEqualTo(Verdict.MEMORY_LIMIT);
+    }
+
+    @Test
+    void harnessKilledForMemoryWhileLoadingIsMemoryLimitNotASandboxFailure() {
+        ExecutionResult result = run(new ScriptedSandbox().thenOutOfMemory());
+        assertThat(verdicts(result)).containsExactly("a=MEMORY_LIMIT", "b=MEMORY_LIMIT", "c=MEMORY_LIMIT");
+        assertThat(result.feedback()).contains("ran out of memory");
     }
 }

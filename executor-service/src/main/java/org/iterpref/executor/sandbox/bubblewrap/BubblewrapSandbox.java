@@ -19,6 +19,7 @@ import org.iterpref.executor.sandbox.cgroup.CgroupBind;
 import org.iterpref.executor.sandbox.cgroup.CgroupManager;
 import org.iterpref.executor.sandbox.cgroup.ExecutionCgroup;
 import org.iterpref.executor.sandbox.cgroup.ForkServerCgroup;
+import org.iterpref.executor.sandbox.UidPool;
 
 /**
  * bubblewrap. Every execution gets new pid, mount and ipc namespaces (and user, uts, network
@@ -69,7 +70,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
                              CgroupManager cgroups) {
         this.bwrap = bwrap;
         this.runner = runner;
-        this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount);
+        this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount, "iterpref.executor.bubblewrap.uid-count");
         this.harnessDir = writeSandboxFiles(runtime);
         this.cgroups = cgroups != null && cgroups.available() ? cgroups : null;
         boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
@@ -121,7 +122,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
             try {
                 List<String> command = new ArrayList<>(cgroup == null ? List.of() : cgroup.placeSelfCommand());
                 command.addAll(perExecutionCommand(invocation.runtime(), limits, uid, cgroup));
-                return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.framedSpec(Map.of()),
+                return runner.run(command, Map.of("PATH", "/usr/bin:/bin"), null, invocation.framedSpec(),
                         limits.totalWallTimeMs(), invocation.maxStdoutBytes());
             } finally {
                 if (cgroup != null) {

@@ -55,7 +55,7 @@ final class ForkServerPool implements AutoCloseable {
             }
             long deadlineMs = invocation.limits().totalWallTimeMs();
             SandboxOutput output = server.execute(invocation.runtime().encodeSpec(fullHeader),
-                    invocation.framedSpec(Map.of()), deadlineMs, invocation.maxStdoutBytes(), watchdog);
+                    invocation.framedSpec(), deadlineMs, invocation.maxStdoutBytes(), watchdog);
             // the harness reads the spec that follows the header itself: unless it said it read
             // it all, the next header could be read from the middle of this spec
             healthy = server.alive() && output.exitCode() != -1 && ForkServer.specWasRead(output);

@@ -3,7 +3,6 @@ package org.iterpref.executor.sandbox.docker;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -15,15 +14,14 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,18 +30,23 @@ import org.iterpref.executor.sandbox.Sandbox;
 import org.iterpref.executor.sandbox.SandboxException;
 import org.iterpref.executor.sandbox.SandboxInvocation;
 import org.iterpref.executor.sandbox.SandboxOutput;
+import org.iterpref.executor.sandbox.UidPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Docker: one fresh container per execution, with no network ({@code --network none}), a
- * read-only root filesystem, size-capped tmpfs {@code /work} and {@code /tmp}, every capability
- * dropped, {@code no-new-privileges}, a memory limit without swap, a pids limit and a non-root
- * user. Nothing of the host is mounted: the container runs a small bootstrap given with
- * {@code python -c}, which reads the harness and its spec, length-prefixed, from the attached
- * stdin (docker-java cannot half-close an attached stdin, so nothing here waits for EOF). The
- * harness is pid 1 of the container's own pid namespace, so it may kill every other process
- * after each test. The container is force-removed whatever happens.
+ * read-only root filesystem, size-capped tmpfs {@code /work}, {@code /tmp} and {@code /dev/shm},
+ * every capability dropped, {@code no-new-privileges}, the engine's default seccomp profile, a
+ * memory limit without swap, a pids limit, and an unprivileged uid of its own from a pool, so
+ * that no two running containers share a uid. Nothing of the host is mounted: the container runs
+ * a small {@link Bootstrap} that reads the harness from the attached stdin. The harness is pid 1
+ * of the container's own pid namespace, so it may kill every other process after each test.
+ *
+ * <p>Every engine call is bounded: ordinary calls by the call timeout (whatever the transport),
+ * the attach and wait streams by the execution deadline. A hung engine gives a
+ * {@link SandboxException}, never a stuck worker. The container is force-removed whatever
+ * happens; its uid goes back to the pool only once it is gone.
  */
 public final class DockerSandbox implements Sandbox, AutoCloseable {
 
@@ -52,90 +55,61 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
     /** Label holding the execution id of a sandbox container. */
     public static final String EXECUTION_LABEL = "iterpref.execution";
 
-    static final String WORKDIR = "/work";
+    static final String WORKDIR = Bootstrap.WORKDIR;
     static final int MAX_STDERR_BYTES = 64 * 1024;
     /** Memory for the harness itself beyond the program's own limit. */
     static final long HEADROOM_MB = 64;
     /** Processes for the harness beyond the program's own limit. */
     static final long EXTRA_PIDS = 8;
     private static final long MIB = 1024L * 1024;
-    private static final Duration PULL_TIMEOUT = Duration.ofMinutes(10);
-    private static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
+    /** Beyond the longest deadline, before a silent attach or wait stream counts as hung. */
+    private static final Duration STREAM_SLACK = Duration.ofSeconds(60);
     private static final Logger log = LoggerFactory.getLogger(DockerSandbox.class);
-
-    /**
-     * Runs under {@code -I -B -c}: reads a 20-byte header (harness and spec lengths, 10 decimal
-     * digits each), the harness and the spec from fd 0, puts the spec behind sys.stdin and runs
-     * the harness as {@code __main__}, compiled as {@code harness.py} so that its frames stay
-     * out of the tracebacks it reports.
-     */
-    static final String BOOTSTRAP = String.join("\n",
-            "import io, os, sys",
-            "def _iterpref_read(n):",
-            "    buf = bytearray()",
-            "    while len(buf) < n:",
-            "        chunk = os.read(0, n - len(buf))",
-            "        if not chunk:",
-            "            raise SystemExit('iterpref bootstrap: stdin ended after %d of %d bytes' % (len(buf), n))",
-            "        buf += chunk",
-            "    return bytes(buf)",
-            "_iterpref_header = _iterpref_read(20)",
-            "_iterpref_harness = _iterpref_read(int(_iterpref_header[:10]))",
-            "sys.stdin = io.TextIOWrapper(io.BytesIO(_iterpref_read(int(_iterpref_header[10:]))), encoding='utf-8')",
-            "exec(compile(_iterpref_harness, 'harness.py', 'exec'))",
-            "");
 
     static final List<String> ENVIRONMENT = List.of(
             "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + WORKDIR, "TMPDIR=/tmp", "LANG=C.UTF-8",
             "PYTHONHASHSEED=0", "PYTHONIOENCODING=utf-8", "MPLBACKEND=Agg", "OMP_NUM_THREADS=1",
             "OPENBLAS_NUM_THREADS=1", "MKL_NUM_THREADS=1", "NUMEXPR_NUM_THREADS=1");
 
-    private final String image;
-    private final String interpreter;
-    private final String user;
+    private final DockerSettings settings;
     private final ExecutorService ioThreads;
     private final String endpoint;
+    private final UidPool uids;
+    /** Ordinary calls, each within the call timeout. */
     private final DockerClient client;
-    private final DockerClient probe;
-    private final Object imageLock = new Object();
-    private volatile boolean imageReady;
+    /** Attach, wait and pull streams: silent for as long as a test runs. */
+    private final DockerClient streams;
+    private final EngineCalls calls;
+    private final SandboxImage image;
 
     /**
-     * @param host        Docker endpoint; blank means DOCKER_HOST or {@code unix:///var/run/docker.sock}
-     * @param image       image with a Python interpreter, pulled on first use when absent
-     * @param interpreter interpreter inside the image, e.g. {@code python3}
-     * @param user        non-root user the container runs as, e.g. {@code 65534:65534}
-     * @param ioThreads   runs the retries of container removals that failed
+     * @param ioThreads runs the engine calls (so that each is bounded) and the retries of removals
      */
-    public DockerSandbox(String host, String image, String interpreter, String user, ExecutorService ioThreads) {
-        String uid = user == null ? "" : user.split(":", 2)[0].strip();
-        if (uid.isEmpty() || uid.equals("0") || uid.equals("root")) {
-            throw new IllegalArgumentException("the Docker sandbox needs a non-root user, not '" + user + "'");
-        }
-        this.image = image;
-        this.interpreter = interpreter;
-        this.user = user;
+    public DockerSandbox(DockerSettings settings, ExecutorService ioThreads) {
+        this.settings = settings;
         this.ioThreads = ioThreads;
+        this.uids = new UidPool(settings.uidBase(), settings.uidCount(), "iterpref.executor.docker.uid-count");
         DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
-        if (host != null && !host.isBlank()) {
-            builder.withDockerHost(host.strip());
+        if (settings.host() != null && !settings.host().isBlank()) {
+            builder.withDockerHost(settings.host().strip());
         }
         DockerClientConfig config = builder.build();
         this.endpoint = config.getDockerHost().toString();
-        this.client = client(config, null);
-        this.probe = client(config, PROBE_TIMEOUT);
+        this.client = client(config, settings.connectTimeout(), settings.callTimeout());
+        this.streams = client(config, settings.connectTimeout(), settings.maxDeadline().plus(KILL_WAIT)
+                .plus(STREAM_SLACK));
+        this.calls = new EngineCalls(ioThreads, settings.callTimeout(), endpoint);
+        this.image = new SandboxImage(settings.image(), calls, client, streams, endpoint);
     }
 
-    private static DockerClient client(DockerClientConfig config, Duration responseTimeout) {
-        // no response timeout on the main client: attach and wait streams stay silent for as long as a test runs
+    /** Socket read timeouts apply over TCP only; {@link EngineCalls} bounds unix-socket calls too. */
+    private static DockerClient client(DockerClientConfig config, Duration connectTimeout, Duration responseTimeout) {
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
-                .connectionTimeout(CONNECT_TIMEOUT)
+                .connectionTimeout(connectTimeout)
                 .responseTimeout(responseTimeout)
                 .build();
         return DockerClientImpl.getInstance(config, http);
@@ -162,14 +136,19 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
         return endpoint;
     }
 
-    /** Empty when a Docker engine answers; otherwise why not. */
+    /** Empty when a Docker engine answers within the call timeout; otherwise why not. */
     public Optional<String> unavailableReason() {
         try {
-            probe.pingCmd().exec();
+            calls.run("answer a ping", () -> client.pingCmd().exec());
             return Optional.empty();
         } catch (RuntimeException e) {
             return Optional.of("no Docker engine answers at " + endpoint + " (" + describe(e) + ")");
         }
+    }
+
+    /** Whether the engine has the sandbox image (nothing is pulled); throws when the engine does not answer. */
+    public boolean hasImage() {
+        return image.present();
     }
 
     /** Whether a Docker engine answers. */
@@ -179,14 +158,24 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
 
     @Override
     public SandboxOutput run(SandboxInvocation invocation) {
-        ensureImage();
-        String id = create(invocation);
+        image.ensure();
+        int uid = uids.acquire();
+        String name = "iterpref-sandbox-" + UUID.randomUUID();
+        try {
+            return attachStartAndWait(create(invocation, name, uid), invocation);
+        } finally {
+            // by name: a create that timed out may still have made the container
+            remove(name, () -> uids.release(uid));
+        }
+    }
+
+    private SandboxOutput attachStartAndWait(String id, SandboxInvocation invocation) {
         AttachedOutput frames = new AttachedOutput(invocation.maxStdoutBytes(), MAX_STDERR_BYTES);
         try {
-            client.attachContainerCmd(id).withStdIn(new ByteArrayInputStream(stdin(invocation)))
+            streams.attachContainerCmd(id).withStdIn(new ByteArrayInputStream(Bootstrap.stdin(invocation)))
                     .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false).exec(frames);
-            frames.awaitAttached(ATTACH_TIMEOUT);
-            client.startContainerCmd(id).exec();
+            frames.awaitAttached(calls.timeout());
+            calls.run("start sandbox container " + shortId(id), () -> client.startContainerCmd(id).exec());
             return await(id, frames, invocation.limits().totalWallTimeMs());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -198,63 +187,61 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
                     + shortId(id) + ": " + describe(e), e);
         } finally {
             closeQuietly(frames);
-            remove(id);
         }
     }
 
     /** Ids of the containers, running or not, of an execution (leftovers, when not empty). */
     public List<String> containerIds(String executionId) {
-        return client.listContainersCmd().withShowAll(true)
+        return calls.call("list sandbox containers", () -> client.listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(LABEL, "true", EXECUTION_LABEL, executionId)).exec()
-                .stream().map(Container::getId).toList();
+                .stream().map(Container::getId).toList());
     }
 
     @Override
     public void close() {
         closeQuietly(client);
-        closeQuietly(probe);
+        closeQuietly(streams);
     }
 
     List<String> command() {
-        return List.of(interpreter, "-I", "-B", "-c", BOOTSTRAP);
+        return Bootstrap.command(settings.interpreter());
     }
 
-    /** Header with both lengths, then the harness, then the spec. */
-    static byte[] stdin(SandboxInvocation invocation) {
-        byte[] harness = invocation.runtime().harnessSource();
-        byte[] spec = invocation.encodedSpec(java.util.Map.of());
-        byte[] header = String.format("%010d%010d", harness.length, spec.length).getBytes(StandardCharsets.US_ASCII);
-        ByteArrayOutputStream data = new ByteArrayOutputStream(header.length + harness.length + spec.length);
-        data.writeBytes(header);
-        data.writeBytes(harness);
-        data.writeBytes(spec);
-        return data.toByteArray();
-    }
-
-    static HostConfig hostConfig(ResolvedLimits limits) {
-        String tmpfs = "rw,exec,nosuid,nodev,size=" + limits.maxFileBytes() + ",mode=1777";
+    /**
+     * The engine-side limits. The workdir belongs to the container's uid, mode 0700; it is not the
+     * container's working directory, which the engine would create root-owned over the tmpfs's
+     * mode: the bootstrap changes into it.
+     */
+    static HostConfig hostConfig(ResolvedLimits limits, int uid) {
+        String size = "size=" + limits.maxFileBytes();
+        String work = "rw,exec,nosuid,nodev," + size + ",mode=0700,uid=" + uid + ",gid=" + uid;
+        String tmpfs = "rw,exec,nosuid,nodev," + size + ",mode=1777";
+        String shm = "rw,noexec,nosuid,nodev," + size + ",mode=1777";
         // tmpfs pages are charged to the container's memory cgroup: leave room for a full workdir
         long memory = (limits.memoryMb() + HEADROOM_MB) * MIB + limits.maxFileBytes();
         return HostConfig.newHostConfig()
                 .withNetworkMode("none")
                 .withReadonlyRootfs(true)
-                .withTmpFs(Map.of(WORKDIR, tmpfs, "/tmp", tmpfs))
+                .withTmpFs(Map.of(WORKDIR, work, "/tmp", tmpfs, "/dev/shm", shm))
                 .withCapDrop(Capability.ALL)
+                // no seccomp option: the engine's default profile applies (never 'unconfined')
                 .withSecurityOpts(List.of("no-new-privileges"))
+                .withPrivileged(false)
                 .withMemory(memory)
                 .withMemorySwap(memory)
+                .withOomKillDisable(false)
                 .withPidsLimit(limits.maxProcesses() + EXTRA_PIDS)
                 .withInit(false)
                 .withIpcMode("private")
                 .withAutoRemove(false);
     }
 
-    private String create(SandboxInvocation invocation) {
+    private String create(SandboxInvocation invocation, String name, int uid) {
         try {
-            return client.createContainerCmd(image)
+            return calls.call("create a sandbox container", () -> client.createContainerCmd(image.name())
+                    .withName(name)
                     .withEntrypoint(command())
-                    .withUser(user)
-                    .withWorkingDir(WORKDIR)
+                    .withUser(uid + ":" + uid)
                     .withHostName("sandbox")
                     .withEnv(ENVIRONMENT)
                     .withLabels(Map.of(LABEL, "true",
@@ -262,15 +249,17 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
                     .withNetworkDisabled(true)
                     .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
                     .withStdinOpen(true).withStdInOnce(true).withTty(false)
-                    .withHostConfig(hostConfig(invocation.limits()))
+                    .withHostConfig(hostConfig(invocation.limits(), uid))
                     .exec()
-                    .getId();
+                    .getId());
+        } catch (SandboxException e) {
+            throw e;
         } catch (RuntimeException e) {
             if (e instanceof NotFoundException) {
-                imageReady = false; // removed from the engine since: pull it again next time
+                image.forget(); // removed from the engine since: look for it again next time
             }
             throw new SandboxException("the Docker engine at " + endpoint + " cannot create a sandbox container from "
-                    + image + ": " + describe(e), e);
+                    + image.name() + ": " + describe(e), e);
         }
     }
 
@@ -282,119 +271,88 @@ public final class DockerSandbox implements Sandbox, AutoCloseable {
             status = waitForExit(id, KILL_WAIT.toMillis());
         }
         frames.awaitCompletion(DRAIN_GRACE.toMillis(), MILLISECONDS);
-        int exitCode = status == null ? -1 : exitCode(id, status);
+        int exitCode = status == null ? -1 : status;
+        boolean oomKilled = status != null && status != 0 && oomKilled(id);
         return new SandboxOutput(exitCode, frames.stdout(), frames.stderr(), deadlineExceeded,
-                frames.stdoutTruncated());
+                frames.stdoutTruncated(), oomKilled);
     }
 
     /** The container's exit status, or null when it still runs after {@code timeoutMs}. */
     private Integer waitForExit(String id, long timeoutMs) throws InterruptedException {
-        WaitContainerResultCallback callback = client.waitContainerCmd(id).exec(new WaitContainerResultCallback());
-        if (!callback.awaitCompletion(timeoutMs, MILLISECONDS)) {
-            return null;
+        WaitContainerResultCallback callback = new WaitContainerResultCallback();
+        try {
+            streams.waitContainerCmd(id).exec(callback);
+            if (!callback.awaitCompletion(timeoutMs, MILLISECONDS)) {
+                return null;
+            }
+            return callback.awaitStatusCode(calls.timeout().toMillis(), MILLISECONDS);
+        } finally {
+            closeQuietly(callback);
         }
-        return callback.awaitStatusCode();
     }
 
-    /** 137 when the kernel's OOM killer ended the harness, as if by SIGKILL. */
-    private int exitCode(String id, int status) {
-        if (status == 0) {
-            return 0;
-        }
-        Boolean oomKilled = client.inspectContainerCmd(id).exec().getState().getOOMKilled();
-        return Boolean.TRUE.equals(oomKilled) ? 137 : status;
+    /** Whether the kernel's OOM killer ended a process of the container (the harness, typically). */
+    private boolean oomKilled(String id) {
+        return Boolean.TRUE.equals(calls.call("inspect sandbox container " + shortId(id),
+                () -> client.inspectContainerCmd(id).exec().getState().getOOMKilled()));
     }
 
     private void kill(String id) {
         try {
-            client.killContainerCmd(id).exec();
+            calls.run("kill sandbox container " + shortId(id), () -> client.killContainerCmd(id).exec());
         } catch (NotFoundException | ConflictException e) {
             log.debug("Sandbox container {} ended before it could be killed: {}", shortId(id), e.getMessage());
         }
     }
 
-    /** Force-removes the container; on failure retries once in the background, then logs it as left behind. */
-    private void remove(String id) {
-        // an interrupted thread would abort the engine call on its NIO socket: remove first, re-interrupt after
+    /**
+     * Force-removes the container, then runs {@code removed}; on failure retries once in the
+     * background, then logs it as left behind (and {@code removed} never runs: its uid stays out
+     * of the pool while the container may still run).
+     */
+    private void remove(String nameOrId, Runnable removed) {
+        // the waiting thread must not be interrupted, or the removal is abandoned: clear it, re-interrupt after
         boolean interrupted = Thread.interrupted();
-        boolean removed = tryRemove(id, false);
+        boolean gone = tryRemove(nameOrId, false);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (!removed) {
-            try {
-                ioThreads.execute(() -> tryRemove(id, true));
-            } catch (RejectedExecutionException e) {
-                log.error("Sandbox container {} is left behind (label {}=true)", shortId(id), LABEL);
-            }
+        if (gone) {
+            removed.run();
+            return;
+        }
+        try {
+            ioThreads.execute(() -> {
+                if (tryRemove(nameOrId, true)) {
+                    removed.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.error("Sandbox container {} is left behind (label {}=true)", nameOrId, LABEL);
         }
     }
 
-    private boolean tryRemove(String id, boolean retry) {
+    private boolean tryRemove(String nameOrId, boolean retry) {
         try {
             if (retry) {
                 TimeUnit.SECONDS.sleep(2);
             }
-            client.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+            calls.run("remove sandbox container " + nameOrId,
+                    () -> client.removeContainerCmd(nameOrId).withForce(true).withRemoveVolumes(true).exec());
             return true;
         } catch (NotFoundException e) {
-            return true; // already gone
+            return true; // already gone, or never created
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (RuntimeException e) {
             if (retry) {
-                log.error("Sandbox container {} is left behind (label {}=true): {}", shortId(id), LABEL, describe(e));
+                log.error("Sandbox container {} is left behind (label {}=true): {}", nameOrId, LABEL, describe(e));
             } else {
-                log.warn("Could not remove sandbox container {}: {}; retrying", shortId(id), describe(e));
+                log.warn("Could not remove sandbox container {}: {}; retrying", nameOrId, describe(e));
             }
             return false;
         }
-    }
-
-    private void ensureImage() {
-        if (imageReady) {
-            return;
-        }
-        synchronized (imageLock) {
-            if (imageReady) {
-                return;
-            }
-            try {
-                client.inspectImageCmd(image).exec();
-            } catch (NotFoundException e) {
-                pull();
-            } catch (RuntimeException e) {
-                throw new SandboxException("the Docker engine at " + endpoint + " does not answer: " + describe(e), e);
-            }
-            imageReady = true;
-        }
-    }
-
-    private void pull() {
-        log.info("Sandbox image {} is not on the Docker engine at {}; pulling it (at most {} s)", image, endpoint,
-                PULL_TIMEOUT.toSeconds());
-        int at = image.indexOf('@');
-        int colon = image.lastIndexOf(':');
-        boolean tagged = at < 0 && colon > image.lastIndexOf('/');
-        String repository = at >= 0 ? image.substring(0, at) : tagged ? image.substring(0, colon) : image;
-        String tag = at >= 0 ? image.substring(at + 1) : tagged ? image.substring(colon + 1) : "latest";
-        try {
-            PullImageResultCallback callback = client.pullImageCmd(repository).withTag(tag)
-                    .exec(new PullImageResultCallback());
-            if (!callback.awaitCompletion(PULL_TIMEOUT.toMillis(), MILLISECONDS)) {
-                throw new SandboxException("pulling sandbox image " + image + " took longer than "
-                        + PULL_TIMEOUT.toSeconds() + " s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SandboxException("interrupted while pulling sandbox image " + image, e);
-        } catch (SandboxException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new SandboxException("cannot pull sandbox image " + image + ": " + describe(e), e);
-        }
-        log.info("Pulled sandbox image {}", image);
     }
 
     private static String shortId(String id) {

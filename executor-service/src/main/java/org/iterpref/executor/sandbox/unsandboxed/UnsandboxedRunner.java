@@ -45,7 +45,7 @@ public final class UnsandboxedRunner implements Sandbox {
             var command = invocation.runtime().harnessCommand(invocation.runtime().interpreter(), harness.toString(), false);
             return runner.run(command, Map.of("PATH", "/usr/bin:/bin", "HOME", workdir.toString(),
                             "PYTHONHASHSEED", "0", "LANG", "C.UTF-8"),
-                    workdir, invocation.framedSpec(Map.of()), invocation.limits().totalWallTimeMs(), invocation.maxStdoutBytes());
+                    workdir, invocation.framedSpec(), invocation.limits().totalWallTimeMs(), invocation.maxStdoutBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
