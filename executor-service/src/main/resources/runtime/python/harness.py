@@ -572,7 +572,11 @@ class ProcessRun:
         if record is not None and record.get("type") in ("outcome", "methods", "loadError"):
             verdict = record.get("verdict", "ERROR")
             message = record.get("message")
-            if record.get("type") == "outcome" and "exitCode" in record:
+            if message is not None and not _isinstance(message, _str):
+                # a test process's record is shaped by the code under test: a message that is
+                # not text would make the service drop the whole result line
+                message = _str(message)
+            if record.get("type") == "outcome" and _isinstance(record.get("exitCode"), _int):
                 exit_code = record["exitCode"]
             if record.get("type") == "outcome" and self.payload["op"] == "stdio" and verdict == "PASSED":
                 verdict, message = compare_output(self.expected or "", decode_capped(self.out, s.max_output))
