@@ -8,29 +8,29 @@ import static org.iterpref.executor.support.Programs.unittest;
 
 import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.util.HexFormat;
-import java.util.concurrent.CompletableFuture;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.iterpref.executor.sandbox.Sandbox;
 import org.iterpref.executor.sandbox.bubblewrap.BubblewrapSandbox;
 import org.iterpref.executor.support.ExecutorClient;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
@@ -497,6 +497,7 @@ class HostileProgramsTest {
         Thread.sleep(300);
         CompletableFuture<JsonNode> connector = CompletableFuture.supplyAsync(() -> runTest("", connect, limits));
         assertThat(verdictOf(connector.get(), 0)).as(connector.get().toString()).isEqualTo("PASSED");
+        assertThat(listener.isDone()).as("the listener still listened while the other execution connected").isFalse();
         assertThat(verdictOf(listener.get(), 0)).as(listener.get().toString()).isEqualTo("PASSED");
     }
 
