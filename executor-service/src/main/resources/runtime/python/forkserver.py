@@ -194,11 +194,23 @@ def loopback_up():
         sock.close()
 
 
+def clear_inheritable_capabilities():
+    """Empties the inheritable set, which setresuid leaves as bubblewrap gave it (the fork server's caps)."""
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable of caps 0-31, then of 32-63
+    if _libc.capget(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capget")
+    data[2] = data[5] = 0
+    if _libc.capset(header, data) != 0:
+        raise OSError(ctypes.get_errno(), "capset")
+
+
 def drop_privileges(uid):
     for cap in range(64):
         if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), ctypes.c_ulong(0), ctypes.c_ulong(0),
                        ctypes.c_ulong(0)) != 0:
             break  # past the last capability this kernel knows
+    clear_inheritable_capabilities()
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)  # from root to a non-zero uid: permitted and effective caps are cleared

@@ -572,7 +572,11 @@ class ProcessRun:
         if record is not None and record.get("type") in ("outcome", "methods", "loadError"):
             verdict = record.get("verdict", "ERROR")
             message = record.get("message")
-            if record.get("type") == "outcome" and "exitCode" in record:
+            if message is not None and not _isinstance(message, _str):
+                # a test process's record is shaped by the code under test: a message that is
+                # not text would make the service drop the whole result line
+                message = _str(message)
+            if record.get("type") == "outcome" and _isinstance(record.get("exitCode"), _int):
                 exit_code = record["exitCode"]
             if record.get("type") == "outcome" and self.payload["op"] == "stdio" and verdict == "PASSED":
                 verdict, message = compare_output(self.expected or "", decode_capped(self.out, s.max_output))
@@ -816,6 +820,12 @@ class TestProcess:
             else:
                 outcome = self.run_unittest()
             self.check_tampering()
+        tampered = self.harness_tampering()
+        if tampered:
+            self.suspect("patches the test harness's own code: %s" % ", ".join(tampered[:8]))
+            outcome = {"type": outcome.get("type", "outcome"), "verdict": "ERROR",
+                       "message": "The code patched the test harness's own code (%s): its tests cannot be judged."
+                       % ", ".join(tampered[:8])}
         self.finish_output()
         outcome.setdefault("type", "outcome")
         if self.suspicions:
@@ -894,6 +904,10 @@ class TestProcess:
     def load_error(self, verdict, message):
         self.finish_output()
         self.record({"type": "loadError", "verdict": verdict, "message": truncate(message)})
+
+    def harness_tampering(self):
+        """Names of the harness's own functions or classes the code replaced or changed, in this process."""
+        return sorted(name for name, mark in harness_fingerprint().items() if HARNESS_FINGERPRINT.get(name) != mark)
 
     def check_tampering(self):
         """Flags what in-process tests cannot defend against (see the README's known limits)."""
@@ -1016,6 +1030,25 @@ class TestProcess:
         if result.skipped:
             return {"verdict": "PASSED", "message": "skipped: %s" % result.skipped[-1][1]}
         return {"verdict": "PASSED"}
+
+
+def harness_fingerprint():
+    """Identity of every function and class of this file, their code, defaults and members."""
+    marks = {}
+    for name, value in list(HARNESS_GLOBALS.items()):
+        if _isinstance(value, type) and value.__module__ == HARNESS_MODULE:
+            marks[name] = (id(value),)
+            for member, attr in list(vars(value).items()):
+                marks[name + "." + member] = _function_mark(attr)
+        elif type(value).__name__ == "function" and getattr(value, "__module__", None) == HARNESS_MODULE:
+            marks[name] = _function_mark(value)
+    return marks
+
+
+def _function_mark(value):
+    if type(value).__name__ != "function":
+        return (id(value),)
+    return (id(value), id(value.__code__), id(value.__defaults__), id(value.__kwdefaults__), id(value.__globals__))
 
 
 def builtin_ids():
@@ -1268,6 +1301,11 @@ def is_literal(node):
         return True
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
+
+
+HARNESS_GLOBALS = globals()
+HARNESS_MODULE = __name__
+HARNESS_FINGERPRINT = harness_fingerprint()  # taken at import, before any untrusted code ran
 
 
 if __name__ == "__main__":

@@ -37,6 +37,12 @@ class HostileProgramsDockerTest extends HostileProgramsTest {
         return "['/etc/passwd']";
     }
 
+    /** Docker's own uid pool (iterpref.executor.docker.uid-base, default 62000). */
+    @Override
+    int[] uidRange() {
+        return new int[] {62000, 63000};
+    }
+
     @Override
     void expectBackend() {
         assertThat(sandbox).isInstanceOf(DockerSandbox.class);

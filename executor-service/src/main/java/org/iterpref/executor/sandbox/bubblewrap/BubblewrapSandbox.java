@@ -213,6 +213,9 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         for (String link : SYSTEM_LINKS) {
             mountSystemEntry(c, Path.of("/" + link));
         }
+        // bubblewrap makes the parents of its mount points 0700: as root (the fork servers) that
+        // hides /etc's binds (ld.so.cache, the alternatives behind libblas.so.3...) from the sandbox uids
+        c.addAll(List.of("--perms", "0755", "--dir", "/etc"));
         for (String etc : List.of("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives", "/etc/mime.types")) {
             c.addAll(List.of("--ro-bind-try", etc, etc));
         }
