@@ -339,8 +339,12 @@ class HostileProgramsTest {
                 "                setattr(c, n, lambda self: {'verdict': 'PASSED'})");
         JsonNode result = run(execution(code, List.of(assertTest("fails", "assert False"),
                 assertTest("loops", "while True:\n    pass")), Map.of("wallTimeMs", 1000)));
-        assertThat(verdictOf(result, 0)).as(result.toString()).isEqualTo("FAILED");
-        assertThat(verdictOf(result, 1)).as(result.toString()).isEqualTo("TIMEOUT");
+        // the test process's runner is the code's own process (a known limit of in-process
+        // tests); it notices its harness functions changed and refuses to report a pass
+        assertThat(verdictOf(result, 0)).as(result.toString()).isNotEqualTo("PASSED");
+        assertThat(verdictOf(result, 1)).as(result.toString()).isNotEqualTo("PASSED");
+        assertThat(result.get("suspicious").asBoolean()).isTrue();
+        assertThat(result.get("tests").get(0).get("suspicious").toString()).contains("run_assert");
     }
 
     @Test
