@@ -92,8 +92,8 @@ def set_dumpable(flag):
 
 def read_exact(fd, n):
     chunks = bytearray()
-    while len(chunks) < n:
-        chunk = _read(fd, min(n - len(chunks), 1 << 20))
+    while _len(chunks) < n:
+        chunk = _read(fd, min(n - _len(chunks), 1 << 20))
         if not chunk:
             break
         chunks += chunk
@@ -102,13 +102,13 @@ def read_exact(fd, n):
 
 def read_spec(fd):
     header = read_exact(fd, 4)
-    size = int.from_bytes(header, "big") if len(header) == 4 else -1
+    size = int.from_bytes(header, "big") if _len(header) == 4 else -1
     if size < 0 or size > MAX_SPEC_BYTES:
         sys.stderr.write("harness: no spec on stdin\n")
         _exit(2)
     body = read_exact(fd, size)
-    if len(body) != size:
-        sys.stderr.write("harness: the spec ended after %d of %d bytes\n" % (len(body), size))
+    if _len(body) != size:
+        sys.stderr.write("harness: the spec ended after %d of %d bytes\n" % (_len(body), size))
         _exit(2)
     return marshal.loads(body)
 
@@ -130,6 +130,7 @@ class Supervisor:
     def __init__(self):
         self.proto = 1
         self.spawner = None
+        self.runner = None
 
     def emit(self, event):
         data = (_dumps(event) + "\n").encode("utf-8", "replace")
@@ -152,7 +153,10 @@ class Supervisor:
         try:
             self.run_tests()
         finally:
-            self.spawner.stop()
+            if not self.reap_all:  # as pid 1 its exit takes every process of the sandbox with it
+                if self.runner is not None:
+                    self.runner.stop()
+                self.spawner.stop()
         _exit(0)  # everything is reported: skip interpreter teardown
 
     def configure(self, spec):
@@ -195,8 +199,8 @@ class Supervisor:
                            "message": truncate(outcome.setup_error[1])})
                 return
             self.emit(outcome.result)
-            if not self.spawner.alive:
-                return  # without "done": the service runs the remaining tests in a fresh sandbox
+            if not self.spawner.alive and self.runner is None:
+                return
             if self.stop_on_first_failure and outcome.result["verdict"] != "PASSED":
                 self.emit({"event": "done", "skipped": [u.name for u in todo[index + 1:]]})
                 return
@@ -215,8 +219,8 @@ class Supervisor:
             if test["kind"] != "unittest":
                 units.append(Unit(test["name"], test["kind"], test))
                 continue
-            found = self.run_process({"op": "discover", "unittest": test["unittest"],
-                                      "filename": "test_%s.py" % safe_name(test["name"])}, None, discovery=True)
+            found = self.step_in_runner({"op": "discover", "unittest": test["unittest"],
+                                         "filename": "test_%s.py" % safe_name(test["name"])}, None, discovery=True)
             if found.result is None and found.setup_error is None:
                 return None
             if found.setup_error is not None:
@@ -232,7 +236,7 @@ class Supervisor:
                 self.emit({"event": "setupError", "verdict": verdict if verdict != "PASSED" else "ERROR",
                            "message": truncate(message)})
                 return None
-            methods = [m for m in record.get("methods", []) if isinstance(m, str)]
+            methods = [m for m in record.get("methods", []) if _isinstance(m, _str)]
             if not methods:
                 self.emit({"event": "setupError", "verdict": "ERROR",
                            "message": "The unittest code defines no unittest.TestCase with test methods."})
@@ -242,36 +246,60 @@ class Supervisor:
 
     def run_unit(self, unit):
         test = unit.test
+        filename = "test_%s.py" % safe_name(test["name"])
+        if unit.kind == "stdio":
+            # a program of its own: a fresh test process, as if started from the command line
+            return self.step_in_fresh_process({"op": "stdio"}, test.get("stdin"), unit.name,
+                                              test.get("expectedStdout"))
         if unit.kind == "assert":
-            payload = {"op": "assert", "testCode": test["code"], "filename": "test_%s.py" % safe_name(test["name"])}
-        elif unit.kind == "stdio":
-            payload = {"op": "stdio"}
+            payload = {"op": "assert", "testCode": test["code"], "filename": filename}
         else:
             payload = {"op": "unittest", "unittest": test["unittest"], "method": unit.method,
-                       "filename": "test_%s.py" % safe_name(test["name"])}
-        stdin = test.get("stdin") if unit.kind == "stdio" else None
-        outcome = self.run_process(payload, stdin, name=unit.name, expected=test.get("expectedStdout"))
+                       "filename": filename}
+        return self.step_in_runner(payload, unit.name)
+
+    # ---- test processes -----------------------------------------------------------------
+
+    def step_in_runner(self, payload, name, discovery=False):
+        """Runs one step in the loaded runner (started, and the solution loaded, when there is none)."""
+        if self.runner is None:
+            runner = Runner.start(self)
+            if runner is None:
+                return Outcome()
+            load = runner.step({"op": "load"}, None, None, None, loading=True)
+            if load.setup_error is not None or load.result is None:
+                runner.stop()
+                if load.setup_error is None and not self.loaded_once:
+                    return Outcome()
+                return load if not self.loaded_once else Outcome(result=dict(load.result or {}, name=name))
+            if load.result["verdict"] != "PASSED":  # a later runner's top-level code failed
+                runner.stop()
+                return Outcome(result=dict(load.result, name=name))
+            self.loaded_once = True
+            self.runner = runner
+        runner = self.runner
+        outcome = runner.step(payload, None, name, None, discovery=discovery)
+        if not runner.alive:
+            self.runner = None
         return outcome
 
-    # ---- one test process ---------------------------------------------------------------
-
-    def run_process(self, payload, stdin, name=None, expected=None, discovery=False):
-        """Runs one test process to its end and judges it (see ProcessRun)."""
-        payload = dict(payload, code=self.code, limits=self.limits, path=self.path,
-                       limitProcesses=self.limit_processes, nonce=os.urandom(16).hex())
-        run = ProcessRun(self, payload, stdin, name, expected, discovery)
+    def step_in_fresh_process(self, payload, stdin, name, expected):
+        if self.runner is not None:  # one test process at a time: the loaded one goes first
+            self.runner.stop()
+            self.runner = None
+        runner = Runner.start(self)
+        if runner is None:
+            return Outcome()
         try:
-            run.execute()
+            return runner.step(payload, stdin, name, expected)
         finally:
-            run.cleanup()
-        self.loaded_once = self.loaded_once or run.loaded
-        return run.finish()
+            runner.stop()
 
-    def kill_strays(self):
-        """Kills every process of the sandbox but the supervisor and the spawner; how many were left."""
+    def kill_strays(self, spare=None):
+        """Kills every process of the sandbox but the supervisor, the spawner and {@code spare}; how many."""
         if not self.reap_all:
             return 0
-        keep = {_getpid(), 1, self.spawner.pid}
+        keep = {_getpid(), 1, self.spawner.pid, spare}
         left = 0
         for entry in os.listdir("/proc"):
             if entry.isdigit() and int(entry) not in keep:
@@ -282,12 +310,12 @@ class Supervisor:
                     pass
         return left
 
-    def settle(self):
+    def settle(self, spare=None):
         """Kills and reaps until no process of a test is left, so the next test starts alone."""
         give_up = _monotonic() + 2.0
-        while self.kill_strays() and _monotonic() < give_up:
+        while self.kill_strays(spare) and _monotonic() < give_up:
             self.reap_orphans()
-            time.sleep(0.005)
+            time.sleep(0.002)
 
     def reap_orphans(self):
         while True:
@@ -299,6 +327,8 @@ class Supervisor:
                 return
             if pid == self.spawner.pid:
                 self.spawner.alive = False
+            elif self.runner is not None and pid == self.runner.pid:
+                self.runner.alive = False
 
 
 class Outcome:
@@ -308,36 +338,123 @@ class Outcome:
         self.record = record
 
 
-class ProcessRun:
-    """One test process, watched by the supervisor from spawn to exit."""
+class Runner:
+    """One test process, from spawn to exit, and the steps (load, tests) it is given one at a time."""
 
-    def __init__(self, supervisor, payload, stdin, name, expected, discovery):
+    def __init__(self, supervisor, pid, control, record_r):
         self.s = supervisor
-        self.payload = payload
-        self.nonce = payload["nonce"]
+        self.pid = pid
+        self.control = control
+        self.record_r = record_r
+        self.records = bytearray()
+        self.alive = True
+        self.status = None
+        self.usage = None
+        self.spawner_died = False
+
+    @classmethod
+    def start(cls, s):
+        ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+        record_r, record_w = _pipe()
+        try:
+            pid = s.spawner.spawn([theirs.fileno(), record_w])
+        finally:
+            theirs.close()
+            _close(record_w)
+        if pid is None:
+            ours.close()
+            _close(record_r)
+            return None
+        return cls(s, pid, ours, record_r)
+
+    def stop(self):
+        """Ends the process (the control socket closes: it exits; or it is killed) and reaps it."""
+        if self.alive:
+            self.kill()
+        self.close_fds()
+
+    def close_fds(self):
+        for closer in (self.control.close, lambda: _close(self.record_r)):
+            try:
+                closer()
+            except OSError:
+                pass
+
+    def kill(self):
+        try:
+            _killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            _kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.s.kill_strays()
+        self.wait_exit()
+
+    def wait_exit(self):
+        if not self.spawner_died:
+            report = self.s.spawner.exit_report(timeout=5.0)
+            if report is not None:
+                self.status, self.usage = report
+                self.alive = False
+                return
+            self.spawner_died = True
+            self.s.spawner.alive = False
+        self.reap_directly(block=True)
+
+    def reap_directly(self, block):
+        try:
+            pid, status, usage = _wait4(self.pid, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            self.alive = False
+            return
+        if pid == self.pid:
+            self.status = status
+            self.usage = (int((usage.ru_utime + usage.ru_stime) * 1000), int(usage.ru_maxrss))
+            self.alive = False
+
+    def step(self, payload, stdin, name, expected, loading=False, discovery=False):
+        """Sends one step to the process, watches it and judges it."""
+        step = Step(self, payload, stdin, name, expected, loading, discovery)
+        try:
+            step.execute()
+        finally:
+            step.cleanup()
+        return step.finish()
+
+
+
+class Step:
+    """One payload given to a runner (loading the solution, or one test), watched to its end."""
+
+    def __init__(self, runner, payload, stdin, name, expected, loading, discovery):
+        self.runner = runner
+        self.s = runner.s
+        self.nonce = os.urandom(16).hex()
+        s = self.s
+        self.payload = dict(payload, nonce=self.nonce)
+        if loading:
+            self.payload.update(code=s.code, limits=s.limits, path=s.path, limitProcesses=s.limit_processes)
+        elif payload["op"] == "stdio":
+            self.payload.update(code=s.code, limits=s.limits, path=s.path, limitProcesses=s.limit_processes)
         self.stdin = stdin
         self.name = name
         self.expected = expected
+        self.loading = loading
         self.discovery = discovery
-        self.pid = None
-        self.status = None
-        self.usage = None
-        self.loaded = False
         self.record = None
         self.forged = None
         self.timed_out = False
         self.overflow = None
-        self.spawner_died = False
         self.out, self.err = bytearray(), bytearray()
-        self.records = bytearray()
         self.closed = set()
         self.parent_fds = []
         self.started = _monotonic()
-        self.test_started = None
-        self.oom_before = supervisor.oom.read()
+        self.oom_before = s.oom.read()
+        self.usage = None
 
     def execute(self):
-        s = self.s
         payload_fd = os.memfd_create("payload", 0)
         write_all(payload_fd, marshal.dumps(self.payload))
         os.lseek(payload_fd, 0, os.SEEK_SET)
@@ -345,100 +462,112 @@ class ProcessRun:
         if self.stdin:
             write_all(stdin_fd, self.stdin.encode("utf-8"))
             os.lseek(stdin_fd, 0, os.SEEK_SET)
-        record_r, record_w = _pipe()
-        out_r, out_w = _pipe()
-        err_r, err_w = _pipe()
-        self.parent_fds = [record_r, out_r, err_r]
-        child_fds = [payload_fd, record_w, out_w, err_w, stdin_fd]
+        if self.loading:  # what the top-level code prints goes nowhere
+            out_r = err_r = None
+            out_w = os.open(os.devnull, os.O_WRONLY)
+            err_w = os.open(os.devnull, os.O_WRONLY)
+        else:
+            out_r, out_w = _pipe()
+            err_r, err_w = _pipe()
+            self.parent_fds = [out_r, err_r]
+        child_fds = [payload_fd, out_w, err_w, stdin_fd]
+        ancillary = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS,
+                      b"".join(fd.to_bytes(4, sys.byteorder) for fd in child_fds))]
         try:
-            self.pid = s.spawner.spawn(child_fds)
+            self.runner.control.sendmsg([b"T"], ancillary)
+        except OSError:
+            pass  # the process is gone: its exit report tells how
         finally:
             for fd in child_fds:
                 _close(fd)
-        if self.pid is None:
-            self.spawner_died = True
-            return
-        self.watch(record_r, out_r, err_r)
+        self.watch(out_r, err_r)
 
-    def watch(self, record_r, out_r, err_r):
-        s = self.s
+    def watch(self, out_r, err_r):
+        s, runner = self.s, self.runner
         poller = _poll()
-        for fd in (record_r, out_r, err_r):
-            poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+        record_r = runner.record_r
+        poller.register(record_r, select.POLLIN | select.POLLHUP | select.POLLERR)
+        streams = {}
+        for fd, buf in ((out_r, self.out), (err_r, self.err)):
+            if fd is not None:
+                poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
+                streams[fd] = buf
         spawner_fd = s.spawner.sock.fileno()
-        poller.register(spawner_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
-        streams = {out_r: self.out, err_r: self.err}
+        if not runner.spawner_died:
+            poller.register(spawner_fd, select.POLLIN | select.POLLHUP | select.POLLERR)
         deadline = min(self.started + s.wall_s, s.budget_end)
-        done_at = None  # after a completion record: the grace for the process to end by itself
-        while self.status is None and not (self.forged or self.overflow):
+        while runner.alive and self.record is None and not (self.forged or self.overflow):
             now = _monotonic()
-            until = deadline if done_at is None else done_at
-            if now >= until:
-                self.timed_out = done_at is None
+            if now >= deadline:
+                self.timed_out = True
                 break
-            wait_ms = max(1, int((until - now) * 1000) + 1)
-            ready = dict(poller.poll(min(wait_ms, 20) if self.spawner_died else wait_ms))
-            for fd in (record_r, out_r, err_r):  # records and output before the exit report
-                if fd not in ready:
-                    continue
-                if fd == record_r:
-                    self.read_records(record_r, poller)
-                    if self.loaded and self.test_started is None:
-                        self.test_started = _monotonic()
-                        deadline = min(self.test_started + s.wall_s, s.budget_end)
-                    if self.record is not None and done_at is None:
-                        done_at = _monotonic() + EXIT_GRACE_S
-                else:
+            wait_ms = max(1, int((deadline - now) * 1000) + 1)
+            ready = dict(poller.poll(min(wait_ms, 20) if runner.spawner_died else wait_ms))
+            for fd in list(streams):
+                if fd in ready:
                     self.read_stream(fd, streams[fd], poller)
-            if spawner_fd in ready and not (self.forged or self.overflow):
+            if record_r in ready:
+                self.read_records(poller)
+            if self.record is None and spawner_fd in ready and not runner.spawner_died:
                 report = s.spawner.exit_report()
                 if report is None:
-                    self.spawner_lost(poller, spawner_fd)
+                    runner.spawner_died = True
+                    s.spawner.alive = False
+                    poller.unregister(spawner_fd)
+                    try:
+                        _wait4(s.spawner.pid, 0)
+                    except ChildProcessError:
+                        pass
                 else:
-                    self.status, self.usage = report
-            if self.spawner_died:
-                self.reap_directly(block=False)
-        if self.status is None:
-            self.kill()
-        s.kill_strays()
-        if self.record is None and not self.forged:
-            self.drain_records(record_r, poller)
+                    runner.status, runner.usage = report
+                    runner.alive = False
+            if runner.spawner_died and runner.alive:
+                runner.reap_directly(block=False)
+        if self.record is not None and not (self.forged or self.overflow):
+            # the process wrote its record after closing its output: read what is left
+            self.usage = usage_in(self.record)
+            s.settle(spare=runner.pid if runner.alive else None)
+        else:
+            if runner.alive:
+                runner.kill()
+            s.settle()
+            if self.record is None and not self.forged:
+                self.drain_records(poller)
         self.drain(poller, streams)
 
-    def drain_records(self, record_r, poller):
+    def drain_records(self, poller):
         """Records written just before the process ended (every writer is gone by now)."""
         deadline = _monotonic() + 0.2
         while self.record is None and not self.forged and _monotonic() < deadline:
-            if select.select([record_r], [], [], 0.02)[0] and not self.read_records(record_r, poller):
+            if select.select([self.runner.record_r], [], [], 0.02)[0] and not self.read_records(poller):
                 return
 
-    def read_records(self, fd, poller):
+    def read_records(self, poller):
         """Reads length-prefixed JSON records (a forged or corrupted one sets self.forged); False at EOF."""
-        chunk = _read(fd, 65536)
+        runner = self.runner
+        chunk = _read(runner.record_r, 65536)
         if not chunk:
             try:
-                poller.unregister(fd)
+                poller.unregister(runner.record_r)
             except KeyError:
                 pass
             return False
-        self.records += chunk
-        while len(self.records) >= 4 and not self.forged:
-            size = int.from_bytes(self.records[:4], "big")
+        runner.records += chunk
+        while _len(runner.records) >= 4 and not self.forged:
+            size = int.from_bytes(runner.records[:4], "big")
             if size > MAX_RECORD_BYTES:
                 self.forged = "an oversized record"
                 break
-            if len(self.records) < 4 + size:
+            if _len(runner.records) < 4 + size:
                 break
-            raw = bytes(self.records[4:4 + size])
-            del self.records[:4 + size]
+            raw = bytes(runner.records[4:4 + size])
+            del runner.records[:4 + size]
             record = parse_record(raw)
-            if not isinstance(record, dict):
+            if not _isinstance(record, dict):
                 self.forged = "an unreadable record"
             elif record.get("nonce") != self.nonce:
                 self.forged = "a record without the harness's nonce"
-            elif record.get("type") == "loaded" and not self.loaded and self.record is None:
-                self.loaded = True
-            elif self.record is None and record.get("type") != "loaded":
+            elif self.record is None:
                 self.record = record
             else:
                 self.forged = "more records than a test process writes"
@@ -449,13 +578,11 @@ class ProcessRun:
         if not chunk:
             poller.unregister(fd)
             self.closed.add(fd)
-            return True
-        if len(buf) <= self.s.max_output:
+            return
+        if _len(buf) <= self.s.max_output:
             buf.extend(chunk)
-        if len(buf) > self.s.max_output:
+        if _len(buf) > self.s.max_output:
             self.overflow = "stdout" if buf is self.out else "stderr"
-            return False
-        return True
 
     def drain(self, poller, streams):
         """Reads what the test left in its pipes (every writer is gone or killed by now)."""
@@ -468,47 +595,8 @@ class ProcessRun:
                     if not chunk:
                         poller.unregister(fd)
                         open_fds.discard(fd)
-                    elif len(streams[fd]) <= self.s.max_output:
+                    elif _len(streams[fd]) <= self.s.max_output:
                         streams[fd].extend(chunk)
-
-    def spawner_lost(self, poller, spawner_fd):
-        """The test killed the spawner: its test process is now the supervisor's own child."""
-        self.spawner_died = True
-        poller.unregister(spawner_fd)
-        try:
-            _wait4(self.s.spawner.pid, 0)
-        except ChildProcessError:
-            pass
-
-    def reap_directly(self, block):
-        try:
-            pid, status, usage = _wait4(self.pid, 0 if block else os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == self.pid:
-            self.status = status
-            self.usage = (int((usage.ru_utime + usage.ru_stime) * 1000), int(usage.ru_maxrss))
-
-    def kill(self):
-        try:
-            _killpg(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            _kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        self.s.kill_strays()
-        if self.spawner_died:
-            self.reap_directly(block=True)
-            return
-        report = self.s.spawner.exit_report(timeout=5.0)
-        if report is None:
-            self.spawner_died = True
-            self.s.spawner.alive = False
-            self.reap_directly(block=True)
-        else:
-            self.status, self.usage = report
 
     def cleanup(self):
         for fd in self.parent_fds:
@@ -517,35 +605,45 @@ class ProcessRun:
             except OSError:
                 pass
         self.s.reap_orphans()
-        self.s.settle()
 
     # ---- verdict ------------------------------------------------------------------------
 
     def finish(self):
-        s = self.s
-        if self.pid is None:
-            return Outcome()  # never started: the service runs it again in a fresh sandbox
+        s, runner = self.s, self.runner
+        if self.record is None and not runner.alive and runner.status is None and runner.spawner_died \
+                and runner.usage is None and self.timed_out is False and not self.forged:
+            pass
         oom_kills = s.oom.delta(self.oom_before)
-        elapsed_from = self.test_started or self.started
-        result = {"event": "result", "name": self.name, "timeMs": int((_monotonic() - elapsed_from) * 1000),
+        result = {"event": "result", "name": self.name, "timeMs": int((_monotonic() - self.started) * 1000),
                   "stdout": decode_capped(self.out, s.max_output), "stderr": decode_capped(self.err, s.max_output)}
-        if self.usage is not None:
-            result["cpuTimeMs"], result["peakMemoryKb"] = self.usage
+        usage = self.usage if self.usage is not None else runner.usage
+        if usage is not None:
+            if usage[0] is not None:
+                result["cpuTimeMs"] = usage[0]
+            if usage[1] is not None:
+                result["peakMemoryKb"] = usage[1]
         suspicious = []
         record = self.record
-        if record is not None and isinstance(record.get("suspicious"), list):
-            suspicious = [truncate(str(x), 300) for x in record["suspicious"][:10]]
+        if record is not None and _isinstance(record.get("suspicious"), list):
+            suspicious = [truncate(_str(x), 300) for x in record["suspicious"][:10]]
         if self.forged:
             suspicious.append("wrote %s on the harness's record pipe" % self.forged)
         verdict, message, exit_code = self.judge(record, oom_kills)
-        if not self.loaded and verdict != "PASSED" and not self.spawner_died and (
-                self.discovery or not s.loaded_once):
+        if self.loading:
+            if verdict != "PASSED" and not s.loaded_once:
+                load = self.load_failure(record, verdict, message)
+                if load is not None:
+                    return Outcome(setup_error=load, record=record)
+        if self.discovery and verdict != "PASSED" and (record is None or record.get("type") != "methods"):
             load = self.load_failure(record, verdict, message)
-            if load is not None:
+            if load is not None and (record is None or record.get("type") != "loadError"):
                 return Outcome(setup_error=load, record=record)
         if suspicious:
             result["suspicious"] = suspicious
-        result.update(verdict=verdict, message=message and truncate(message), exitCode=exit_code)
+        if not _isinstance(message, _str) and message is not None:
+            message = _str(message)
+        result.update(verdict=verdict, message=message and truncate(message),
+                      exitCode=exit_code if _isinstance(exit_code, _int) else None)
         return Outcome(result=result, record=record)
 
     def load_failure(self, record, verdict, message):
@@ -559,8 +657,8 @@ class ProcessRun:
         return verdict, "The code failed while loading: " + (message or verdict)
 
     def judge(self, record, oom_kills):
-        s = self.s
-        exit_code, signal_number = self.exit_code()
+        s, runner = self.s, self.runner
+        exit_code, signal_number = exit_code_of(runner.status) if record is None else (None, None)
         if oom_kills:
             return ("MEMORY_LIMIT", "Memory limit exceeded (%d MB): the kernel killed %d process%s of this test."
                     % (s.memory_bytes >> 20, oom_kills, "" if oom_kills == 1 else "es"), exit_code)
@@ -569,17 +667,16 @@ class ProcessRun:
         if self.overflow:
             return "OUTPUT_LIMIT", "Output limit exceeded: more than %d bytes on %s." % (
                 s.max_output, self.overflow), exit_code
-        if record is not None and record.get("type") in ("outcome", "methods", "loadError"):
+        if record is not None:
+            kind = record.get("type")
             verdict = record.get("verdict", "ERROR")
             message = record.get("message")
-            if message is not None and not _isinstance(message, _str):
-                # a test process's record is shaped by the code under test: a message that is
-                # not text would make the service drop the whole result line
-                message = _str(message)
-            if record.get("type") == "outcome" and _isinstance(record.get("exitCode"), _int):
+            if kind == "outcome" and _isinstance(record.get("exitCode"), _int):
                 exit_code = record["exitCode"]
-            if record.get("type") == "outcome" and self.payload["op"] == "stdio" and verdict == "PASSED":
+            if kind == "outcome" and self.payload["op"] == "stdio" and verdict == "PASSED":
                 verdict, message = compare_output(self.expected or "", decode_capped(self.out, s.max_output))
+            if kind in ("loaded", "methods"):
+                verdict = "PASSED"
             if verdict not in VERDICTS:
                 return "ERROR", "The test process reported an unknown verdict.", exit_code
             return verdict, message, exit_code
@@ -595,15 +692,24 @@ class ProcessRun:
         return "ERROR", ("The test process exited with code %s before the test finished (exit() or os._exit() "
                          "inside the code under test never counts as passing)." % exit_code), exit_code
 
-    def exit_code(self):
-        if self.status is None:
-            return None, None
-        if os.WIFSIGNALED(self.status):
-            number = os.WTERMSIG(self.status)
-            return -number, number
-        if os.WIFEXITED(self.status):
-            return os.WEXITSTATUS(self.status), None
+
+def usage_in(record):
+    """(CPU ms, peak kB) as the test process reported them: informational, never part of a verdict."""
+    cpu, peak = record.get("cpuMs"), record.get("peakKb")
+    if _isinstance(cpu, _int) and _isinstance(peak, _int) and cpu >= 0 and peak >= 0:
+        return cpu, peak
+    return None
+
+
+def exit_code_of(status):
+    if status is None:
         return None, None
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        return -number, number
+    if os.WIFEXITED(status):
+        return os.WEXITSTATUS(status), None
+    return None, None
 
 
 VERDICTS = ("PASSED", "FAILED", "ERROR", "TIMEOUT", "MEMORY_LIMIT", "OUTPUT_LIMIT")
@@ -639,7 +745,7 @@ class OomCounter:
             return None
         for line in text.splitlines():
             parts = line.split()
-            if len(parts) == 2 and parts[0] == "oom_kill":
+            if _len(parts) == 2 and parts[0] == "oom_kill":
                 return int(parts[1])
         return None
 
@@ -652,7 +758,7 @@ class OomCounter:
 
 # ---- spawner ------------------------------------------------------------------------------
 
-FD_COUNT = 5   # payload memfd, record pipe, stdout pipe, stderr pipe, stdin
+FD_COUNT = 2   # the runner's control socket, its record pipe
 
 
 class Spawner:
@@ -690,7 +796,7 @@ class Spawner:
             reply = self.receive(5.0)
         except OSError:
             reply = None
-        if reply is None or len(reply) != 5 or reply[:1] != b"P":
+        if reply is None or _len(reply) != 5 or reply[:1] != b"P":
             self.alive = False
             return None
         return int.from_bytes(reply[1:], "big")
@@ -698,7 +804,7 @@ class Spawner:
     def exit_report(self, timeout=None):
         """(wait status, (cpu ms, peak kB)) of the last test process, or None if the spawner is gone."""
         reply = self.receive(timeout)
-        if reply is None or len(reply) != 21 or reply[:1] != b"X":
+        if reply is None or _len(reply) != 21 or reply[:1] != b"X":
             self.alive = False
             return None
         status = int.from_bytes(reply[1:5], "big", signed=True)
@@ -735,21 +841,12 @@ class Spawner:
 
 def serve_spawns(sock):
     """The spawner's loop: fork a test process per request, report its end."""
+    import gc
+    gc.freeze()  # a forked test process then copies no page for the collector's bookkeeping
     fd_bytes = FD_COUNT * 4
     while True:
-        try:
-            message, ancillary, _, _ = sock.recvmsg(16, _socket.CMSG_SPACE(fd_bytes))
-        except OSError:
-            return
-        if not message:
-            return
-        fds = []
-        for level, kind, data in ancillary:
-            if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-                fds.extend(int.from_bytes(data[i:i + 4], sys.byteorder) for i in range(0, len(data) - 3, 4))
-        if len(fds) != FD_COUNT:
-            for fd in fds:
-                _close(fd)
+        fds = receive_fds(sock, FD_COUNT)
+        if fds is None:
             return
         pid = _fork()
         if pid == 0:
@@ -767,29 +864,47 @@ def serve_spawns(sock):
                   + int(usage.ru_maxrss).to_bytes(8, "big"))
 
 
+def receive_fds(sock, count):
+    """The descriptors of the next message on a SEQPACKET socket; None when it closed or sent a wrong count."""
+    try:
+        message, ancillary, _, _ = sock.recvmsg(16, _socket.CMSG_SPACE(count * 4))
+    except OSError:
+        return None
+    fds = []
+    for level, kind, data in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.extend(int.from_bytes(data[i:i + 4], sys.byteorder) for i in range(0, _len(data) - 3, 4))
+    if not message or _len(fds) != count:
+        for fd in fds:
+            _close(fd)
+        return None
+    return fds
+
+
 # ---- test process -------------------------------------------------------------------------
 
 class TestProcess:
-    """What runs in a test process: trusted set-up, then the solution and one test."""
+    """A test process: trusted set-up, then the steps the supervisor sends, one at a time.
 
-    def __init__(self, payload_fd, record_fd, out_fd, err_fd, stdin_fd):
+    The first step loads the solution (or, for a stdin/stdout test, is that test); each later
+    step is one test, run in the loaded namespace, as one Python program would run them. A step
+    arrives as a memfd payload with the step's nonce and its own stdin, stdout and stderr.
+    """
+
+    def __init__(self, control_fd, record_fd):
+        self.control = _socket.socket(fileno=control_fd)
         self.record_fd = record_fd
         self.pid = _getpid()
-        os.setsid()
-        _dup2(stdin_fd, 0)
-        _dup2(out_fd, 1)
-        _dup2(err_fd, 2)
-        for fd in (stdin_fd, out_fd, err_fd):
-            _close(fd)
-        with os.fdopen(payload_fd, "rb") as f:
-            self.payload = marshal.loads(f.read())
-        self.nonce = self.payload["nonce"]
+        self.nonce = None
+        self.payload = None
         self.sources = {}
         self.namespace = None
+        self.loaded_files = set()
         self.suspicions = []
+        self.limits = None
 
     def run(self):
-        p = self.payload
+        os.setsid()
         try:
             set_dumpable(True)  # its own /proc entries stay its own (the spawner is not dumpable)
         except OSError:
@@ -799,51 +914,95 @@ class TestProcess:
                 f.write("1000")  # the kernel's first choice when the sandbox runs out of memory
         except OSError:
             pass
-        self.apply_limits(p["limits"], p.get("limitProcesses", True))
-        if p.get("path"):
-            sys.path[:] = p["path"]
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        sys.addaudithook(self.audit)
-        op = p["op"]
-        if op == "stdio":
-            self.record({"type": "loaded"})
-            outcome = self.run_stdio()
-        else:
-            self.builtins_before = builtin_ids()
-            if not self.load():
+        audit_installed = False
+        while True:
+            fds = receive_fds(self.control, 4)
+            if fds is None:
                 _exit(0)
-            self.record({"type": "loaded"})
-            if op == "discover":
-                outcome = self.discover()
-            elif op == "assert":
-                outcome = self.run_assert()
-            else:
-                outcome = self.run_unittest()
-            self.check_tampering()
+            payload_fd, out_fd, err_fd, stdin_fd = fds
+            _dup2(stdin_fd, 0)
+            _dup2(out_fd, 1)
+            _dup2(err_fd, 2)
+            for fd in (stdin_fd, out_fd, err_fd):
+                _close(fd)
+            with os.fdopen(payload_fd, "rb") as f:
+                self.payload = p = marshal.loads(f.read())
+            self.nonce = p["nonce"]
+            if self.limits is None:
+                self.limits = p["limits"]
+                self.apply_limits(p["limits"], p.get("limitProcesses", True))
+                if p.get("path"):
+                    sys.path[:] = p["path"]
+            if not audit_installed:
+                sys.addaudithook(self.audit)
+                audit_installed = True
+            self.step_limits()
+            outcome = self.run_step(p)
+            self.finish_output()
+            outcome.update(self.step_usage())
+            outcome.setdefault("type", "outcome")
+            if self.suspicions:
+                outcome["suspicious"] = list(self.suspicions)
+            self.record(outcome)
+
+    def run_step(self, p):
+        op = p["op"]
+        if op == "load":
+            self.builtins_before = dict(vars(builtins_module()))
+            return self.load()
+        if op == "stdio":
+            return self.run_stdio()
+        if op == "discover":
+            outcome = self.discover()
+        elif op == "assert":
+            outcome = self.run_assert()
+        else:
+            outcome = self.run_unittest()
+        self.check_tampering()
         tampered = self.harness_tampering()
         if tampered:
             self.suspect("patches the test harness's own code: %s" % ", ".join(tampered[:8]))
             outcome = {"type": outcome.get("type", "outcome"), "verdict": "ERROR",
                        "message": "The code patched the test harness's own code (%s): its tests cannot be judged."
                        % ", ".join(tampered[:8])}
-        self.finish_output()
-        outcome.setdefault("type", "outcome")
-        if self.suspicions:
-            outcome["suspicious"] = self.suspicions
-        self.record(outcome)
-        _exit(0)
+        return outcome
 
     def apply_limits(self, limits, limit_processes):
-        wall = limits["wallTimeMs"] / 1000.0
         set_limit(resource.RLIMIT_CORE, 0)
         if limit_processes:
             set_limit(resource.RLIMIT_NPROC, limits["maxProcesses"] + 2)  # + supervisor and spawner
         set_limit(resource.RLIMIT_FSIZE, limits.get("maxFileBytes") or 64 * 1024 * 1024)
         set_limit(resource.RLIMIT_AS, limits["memoryMb"] * 1024 * 1024)
-        # loading and the test each get the wall time in CPU seconds; the supervisor's wall
-        # deadline (SIGKILL, from outside this process) bounds both whatever this process does
-        self.cpu_hard = int(2 * wall) + 3
-        resource.setrlimit(resource.RLIMIT_CPU, (int(wall) + 1, self.cpu_hard))
+
+    def step_limits(self):
+        """Each step gets the wall time in CPU seconds; the supervisor's wall deadline (SIGKILL, from
+        outside this process) bounds it whatever this process does with its limits."""
+        wall = self.limits["wallTimeMs"] / 1000.0
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        used = usage.ru_utime + usage.ru_stime
+        soft = int(used + wall) + 1
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 2))
+        except (ValueError, OSError):
+            pass
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")  # resets the peak resident set: peakMemoryKb is this step's own
+        except OSError:
+            pass
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.usage_before = (used + children.ru_utime + children.ru_stime, children.ru_maxrss)
+
+    def step_usage(self):
+        """This step's CPU time (its children's included) and peak resident set, for the result."""
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime - self.usage_before[0]
+        peak = me.ru_maxrss
+        if children.ru_maxrss > self.usage_before[1]:
+            peak = max(peak, children.ru_maxrss)
+        return {"cpuMs": int(cpu * 1000), "peakKb": int(peak)}
 
     def record(self, record):
         if _getpid() != self.pid:
@@ -862,7 +1021,7 @@ class TestProcess:
             self.suspect("opens %s" % args[0])
 
     def suspect(self, reason):
-        if reason not in self.suspicions and len(self.suspicions) < 10:
+        if reason not in self.suspicions and _len(self.suspicions) < 10:
             self.suspicions.append(reason)
 
     def finish_output(self):
@@ -872,8 +1031,10 @@ class TestProcess:
             except BaseException:  # noqa: B902
                 pass
         devnull = os.open(os.devnull, os.O_RDWR)
-        _dup2(devnull, 1)  # closes this test's output pipes: the supervisor sees their end
+        _dup2(devnull, 0)
+        _dup2(devnull, 1)  # closes this step's output pipes: the supervisor sees their end
         _dup2(devnull, 2)
+        _close(devnull)
 
     # ---- the solution ---------------------------------------------------------------------
 
@@ -883,27 +1044,25 @@ class TestProcess:
         try:
             compiled = compile(code, SOLUTION_FILE, "exec")
         except (SyntaxError, ValueError) as e:
-            self.load_error("ERROR", "The code does not compile:\n" + format_exception_only(e))
-            return False
+            return self.load_error("ERROR", "The code does not compile:\n" + format_exception_only(e))
         except MemoryError:
-            self.load_error("MEMORY_LIMIT", "MemoryError while compiling the code.")
-            return False
+            return self.load_error("MEMORY_LIMIT", "MemoryError while compiling the code.")
         self.namespace = {"__name__": "solution", "__builtins__": __builtins__}
         try:
             exec(compiled, self.namespace)
-            return True
+            return {"type": "loaded"}
         except MemoryError:
-            self.load_error("MEMORY_LIMIT", "MemoryError: memory limit exceeded (%d MB) while loading the code."
-                            % (self.payload["limits"]["memoryMb"]))
+            return self.load_error("MEMORY_LIMIT", "MemoryError: memory limit exceeded (%d MB) while loading the "
+                                   "code." % (self.limits["memoryMb"]))
         except SystemExit as e:
-            self.load_error("ERROR", "SystemExit(%r) raised while loading the code." % (e.code,))
+            return self.load_error("ERROR", "SystemExit(%r) raised while loading the code." % (e.code,))
         except BaseException as e:  # noqa: B902 -- any failure of untrusted code is a verdict
-            self.load_error("ERROR", "The code failed while loading:\n" + format_user_exception(e, self.sources))
-        return False
+            return self.load_error("ERROR", "The code failed while loading:\n"
+                                   + format_user_exception(e, self.sources))
 
-    def load_error(self, verdict, message):
-        self.finish_output()
-        self.record({"type": "loadError", "verdict": verdict, "message": truncate(message)})
+    @staticmethod
+    def load_error(verdict, message):
+        return {"type": "loadError", "verdict": verdict, "message": truncate(message)}
 
     def harness_tampering(self):
         """Names of the harness's own functions or classes the code replaced or changed, in this process."""
@@ -913,11 +1072,13 @@ class TestProcess:
         """Flags what in-process tests cannot defend against (see the README's known limits)."""
         if self.namespace is not None and "AssertionError" in self.namespace:
             self.suspect("defines its own AssertionError")
-        changed = sorted(name for name, ident in builtin_ids().items()
-                         if self.builtins_before.get(name) != ident)
-        removed = sorted(set(self.builtins_before) - set(builtin_ids()))
-        if changed or removed:
-            self.suspect("redefines builtins: %s" % ", ".join((changed + removed)[:8]))
+        now = vars(builtins_module())
+        if _len(now) != _len(self.builtins_before) or any(
+                now.get(name, self) is not value for name, value in self.builtins_before.items() if name != "_"):
+            changed = sorted(name for name in set(now) | set(self.builtins_before)
+                             if name != "_" and now.get(name, self) is not self.builtins_before.get(name, self))
+            if changed:
+                self.suspect("redefines builtins: %s" % ", ".join(changed[:8]))
         case = sys.modules.get("unittest.case")
         if case is not None:
             patched = sorted(name for name, value in vars(case.TestCase).items()
@@ -974,6 +1135,9 @@ class TestProcess:
 
     def exec_unittest_source(self):
         filename = self.payload["filename"]
+        if filename in self.loaded_files:
+            return None  # this process already loaded it (its methods were listed here)
+        self.loaded_files.add(filename)
         source = self.payload["unittest"]
         self.sources[filename] = source
         try:
@@ -1032,15 +1196,24 @@ class TestProcess:
         return {"verdict": "PASSED"}
 
 
+# what a test process runs between the code under test and its completion record
+TEST_PROCESS_CODE = ("TestProcess", "receive_fds", "write_all", "_dumps", "set_limit", "truncate",
+                     "verdict_for_exception", "explain_assertion", "format_user_exception", "format_exception_only",
+                     "clean_traceback_text", "register_sources", "builtins_module", "harness_fingerprint",
+                     "_function_mark", "set_dumpable", "prctl", "last_user_frame", "assert_at", "parts_to_explain",
+                     "is_literal", "short_repr", "is_user_file", "library_path")
+
+
 def harness_fingerprint():
-    """Identity of every function and class of this file, their code, defaults and members."""
+    """Identity of the test process's own harness code: its functions, their code, defaults and globals."""
     marks = {}
-    for name, value in list(HARNESS_GLOBALS.items()):
-        if _isinstance(value, type) and value.__module__ == HARNESS_MODULE:
+    for name in TEST_PROCESS_CODE:
+        value = HARNESS_GLOBALS.get(name)
+        if _isinstance(value, type):
             marks[name] = (id(value),)
             for member, attr in list(vars(value).items()):
                 marks[name + "." + member] = _function_mark(attr)
-        elif type(value).__name__ == "function" and getattr(value, "__module__", None) == HARNESS_MODULE:
+        else:
             marks[name] = _function_mark(value)
     return marks
 
@@ -1051,9 +1224,9 @@ def _function_mark(value):
     return (id(value), id(value.__code__), id(value.__defaults__), id(value.__kwdefaults__), id(value.__globals__))
 
 
-def builtin_ids():
+def builtins_module():
     import builtins
-    return {name: id(value) for name, value in vars(builtins).items() if name != "_"}
+    return builtins
 
 
 # ---- helpers ------------------------------------------------------------------------------
@@ -1107,19 +1280,19 @@ def register_sources(sources):
     """Lets tracebacks show the source lines of the solution and the tests."""
     import linecache
     for filename, source in sources.items():
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        linecache.cache[filename] = (_len(source), None, source.splitlines(True), filename)
 
 
 def truncate(text, limit=MAX_MESSAGE_CHARS):
-    if text is None or len(text) <= limit:
+    if text is None or _len(text) <= limit:
         return text
-    return text[:limit] + "\n... (%d more characters)" % (len(text) - limit)
+    return text[:limit] + "\n... (%d more characters)" % (_len(text) - limit)
 
 
 def decode_capped(raw, limit):
     data = bytes(raw[:limit])
     text = data.decode("utf-8", "replace")
-    if len(raw) > limit:
+    if _len(raw) > limit:
         text += "\n... (output truncated at %d bytes)" % limit
     return text
 
@@ -1129,7 +1302,7 @@ def short_repr(value):
         text = repr(value)
     except BaseException:  # noqa: B902
         return "<unrepresentable %s>" % type(value).__name__
-    if len(text) > MAX_REPR_CHARS:
+    if _len(text) > MAX_REPR_CHARS:
         text = text[:MAX_REPR_CHARS] + "..."
     return text
 
@@ -1143,11 +1316,11 @@ def compare_output(expected, actual):
         if w != g:
             return "FAILED", "Wrong output at line %d:\n  expected: %s\n  actual:   %s" % (
                 number, short_repr(w), short_repr(g))
-    if len(got) < len(want):
+    if _len(got) < _len(want):
         return "FAILED", "Output ended after %d lines; expected %d. Next expected line: %s" % (
-            len(got), len(want), short_repr(want[len(got)]))
+            _len(got), _len(want), short_repr(want[_len(got)]))
     return "FAILED", "Output has %d lines; expected %d. First extra line: %s" % (
-        len(got), len(want), short_repr(got[len(want)]))
+        _len(got), _len(want), short_repr(got[_len(want)]))
 
 
 def normalise_lines(text):
@@ -1184,7 +1357,7 @@ def format_user_exception(e, sources):
     register_sources(sources)
     frames = [f for f in traceback.extract_tb(e.__traceback__) if not f.filename.endswith("harness.py")]
     lines = []
-    omitted = max(0, len(frames) - MAX_TRACEBACK_FRAMES)
+    omitted = max(0, _len(frames) - MAX_TRACEBACK_FRAMES)
     if frames:
         lines.append("Traceback (most recent call last):")
     if omitted:

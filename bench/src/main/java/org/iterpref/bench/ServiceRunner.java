@@ -78,6 +78,7 @@ final class ServiceRunner implements AutoCloseable {
                         "--iterpref.executor.allow-unsandboxed=" + options.backend().equals("unsandboxed"),
                         "--iterpref.executor.workers=" + options.concurrency(),
                         "--iterpref.executor.bubblewrap.fork-server=" + options.forkServer(),
+                        "--iterpref.executor.bubblewrap.cgroups=" + System.getProperty("bench.cgroups", "true"),
                         "--iterpref.executor.python.interpreter=" + options.python());
         int port = Integer.parseInt(context.getEnvironment().getRequiredProperty("local.server.port"));
         ServiceRunner runner = new ServiceRunner(context, port, options);

@@ -62,7 +62,7 @@ final class ForkServerPool implements AutoCloseable {
             return output;
         } finally {
             if (exec != null) {
-                exec.close();
+                exec.killAll(); // nothing may outlive its execution; the cgroup itself serves the next one
             }
             if (healthy) {
                 idle.add(server);

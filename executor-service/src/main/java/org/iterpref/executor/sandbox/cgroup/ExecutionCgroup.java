@@ -120,6 +120,42 @@ public final class ExecutionCgroup implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets new limits on this (empty, still open) cgroup, so that a fork server's {@code exec}
+     * cgroup serves execution after execution without the cost of making and removing memory
+     * cgroups each time. The OOM counters keep counting; readers take differences.
+     */
+    void relimit(long memoryBytes, long maxPids) {
+        try {
+            for (Dir d : dirs) {
+                Path p = d.path();
+                switch (d.purpose()) {
+                    case "unified" -> {
+                        fs.write(p.resolve("memory.max"), Long.toString(memoryBytes));
+                        fs.write(p.resolve("pids.max"), Long.toString(maxPids));
+                    }
+                    case "memory" -> {
+                        // memsw (memory + swap) must stay >= the memory limit at every moment
+                        Path limit = p.resolve("memory.limit_in_bytes");
+                        Path memsw = p.resolve("memory.memsw.limit_in_bytes");
+                        boolean raising = memoryBytes >= Long.parseLong(fs.read(limit).strip());
+                        if (raising) {
+                            writeIfPresent(fs, memsw, Long.toString(memoryBytes));
+                        }
+                        fs.write(limit, Long.toString(memoryBytes));
+                        if (!raising) {
+                            writeIfPresent(fs, memsw, Long.toString(memoryBytes));
+                        }
+                    }
+                    case "pids" -> fs.write(p.resolve("pids.max"), Long.toString(maxPids));
+                    default -> throw new IllegalStateException(d.purpose());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new CgroupException("cannot set the limits of cgroup " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void writeIfPresent(CgroupFs fs, Path file, String value) throws IOException {
         if (fs.exists(file)) {
             fs.write(file, value);

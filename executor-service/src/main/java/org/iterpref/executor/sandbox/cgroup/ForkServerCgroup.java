@@ -115,15 +115,24 @@ public final class ForkServerCgroup implements AutoCloseable {
     }
 
     /**
-     * Closes the previous execution's cgroup (killing whatever is left in it) and creates a fresh
-     * {@code exec} with these limits. The returned cgroup is also closed by the next call and by
-     * {@link #close()}.
+     * The {@code exec} cgroup with these limits, for the next execution: the previous execution's
+     * one, emptied (whatever is left in it killed) and given the new limits, or a fresh one when
+     * that fails. Making and removing a memory cgroup per execution would cost milliseconds each
+     * time. The cgroup is closed by {@link #close()}.
      */
     public synchronized ExecutionCgroup newExecution(long memoryBytes, long maxPids) {
         if (closed.get()) {
             throw new IllegalStateException("fork server cgroup fs-" + index + " is closed");
         }
         if (exec != null) {
+            try {
+                if (exec.killAll()) {
+                    exec.relimit(memoryBytes, maxPids);
+                    return exec;
+                }
+            } catch (CgroupException e) {
+                log.debug("cannot reuse {}: {}", exec, e.getMessage());
+            }
             exec.close();
         }
         exec = ExecutionCgroup.create("exec", mode, dirs, memoryBytes, maxPids, fs, closeTimeout, null);
