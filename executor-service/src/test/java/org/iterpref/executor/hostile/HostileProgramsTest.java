@@ -324,8 +324,10 @@ class HostileProgramsTest {
         for (String code : List.of(everyModule, mainAndHarness)) {
             JsonNode result = run(execution(code, List.of(assertTest("fails", "assert False"),
                     assertTest("loops", "while True:\n    pass")), Map.of("wallTimeMs", 1000)));
-            assertThat(verdictOf(result, 0)).as(result.toString()).isEqualTo("FAILED");
-            assertThat(verdictOf(result, 1)).as(result.toString()).isEqualTo("TIMEOUT");
+            // the judge is the supervisor, out of reach; patching the test process's own helpers
+            // is seen there and refused (ERROR), never a pass
+            assertThat(verdictOf(result, 0)).as(result.toString()).isIn("FAILED", "ERROR");
+            assertThat(verdictOf(result, 1)).as(result.toString()).isIn("TIMEOUT", "ERROR");
         }
     }
 

@@ -265,6 +265,40 @@ class CgroupIntegrationTest {
     }
 
     @Test
+    void aForkServersExecCgroupIsReusedWithLowerAndHigherLimits() throws IOException {
+        try (ForkServerCgroup forkServer = manager.createForkServer(1, 256 * MIB, 64)) {
+            ExecutionCgroup first = forkServer.newExecution(64 * MIB, 8);
+            ExecutionCgroup lower = forkServer.newExecution(32 * MIB, 4);
+            assertThat(lower).isSameAs(first);
+            assertThat(limits(lower)).containsExactly(32 * MIB, 4L);
+            ExecutionCgroup higher = forkServer.newExecution(128 * MIB, 16);
+            assertThat(limits(higher)).containsExactly(128 * MIB, 16L);
+        }
+    }
+
+    /** The memory limit (v1: memory.limit_in_bytes, equal to memsw where present; v2: memory.max) and pids.max. */
+    private static List<Long> limits(ExecutionCgroup cgroup) throws IOException {
+        long memory = -1;
+        long pids = -1;
+        for (Path dir : cgroup.directories()) {
+            if (Files.exists(dir.resolve("memory.limit_in_bytes"))) {
+                memory = Long.parseLong(Files.readString(dir.resolve("memory.limit_in_bytes")).strip());
+                Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
+                if (Files.exists(memsw)) {
+                    assertThat(Long.parseLong(Files.readString(memsw).strip())).isEqualTo(memory);
+                }
+            }
+            if (Files.exists(dir.resolve("memory.max"))) {
+                memory = Long.parseLong(Files.readString(dir.resolve("memory.max")).strip());
+            }
+            if (Files.exists(dir.resolve("pids.max"))) {
+                pids = Long.parseLong(Files.readString(dir.resolve("pids.max")).strip());
+            }
+        }
+        return List.of(memory, pids);
+    }
+
+    @Test
     void aForkServerChildMovesItselfIntoExecByWritingZero() throws Exception {
         try (ForkServerCgroup forkServer = manager.createForkServer(0, 256 * MIB, 64)) {
             ExecutionCgroup exec = forkServer.newExecution(64 * MIB, 16);
