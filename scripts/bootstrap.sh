@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks for IterPref: bubblewrap (the sandbox),
-# a Python 3 interpreter at /usr/bin/python3 (the runtime), curl and a JDK 17+.
+# libseccomp (its system-call filter), a Python 3 interpreter at /usr/bin/python3 (the runtime),
+# curl and a JDK 17+. The Docker tests install and start an engine themselves (scripts/docker-engine.sh).
 # Safe to run repeatedly; only installs what is missing. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -10,6 +11,8 @@ command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+# the sandboxes' system-call filter is built with libseccomp (runtime/python/sandbox_seccomp.py)
+ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
