@@ -353,14 +353,26 @@ class HostileProgramsTest {
     @Test
     void expectedOutputCannotBeFoundInTheProgramsFramesOrObjects() {
         String secret = "the-secret-answer-4711";
-        // the needle is built at run time, so the program's own text does not contain it
+        // the needle is built at run time, so the program's own text does not contain it; the
+        // search follows containers and objects' attributes (a dict of strings only is not
+        // tracked by the garbage collector, so gc.get_objects() alone would miss it)
         String code = py("import sys, gc",
                 "needle = ''.join(map(chr, (52, 55, 49, 49)))",
                 "found = set()",
-                "def look(values):",
+                "seen = set()",
+                "def look(values, depth=0):",
                 "    for v in list(values):",
-                "        if isinstance(v, (str, bytes)) and len(v) < 10000 and str(needle) in str(v) and v is not needle:",
-                "            found.add(str(v))",
+                "        if isinstance(v, (str, bytes)):",
+                "            if len(v) < 10000 and str(needle) in str(v) and v is not needle:",
+                "                found.add(str(v))",
+                "        elif depth < 4 and id(v) not in seen:",
+                "            seen.add(id(v))",
+                "            if isinstance(v, dict):",
+                "                look(v.values(), depth + 1)",
+                "            elif isinstance(v, (list, tuple, set)):",
+                "                look(v, depth + 1)",
+                "            elif hasattr(v, '__dict__') and isinstance(getattr(v, '__dict__', None), dict):",
+                "                look(vars(v).values(), depth + 1)",
                 "f = sys._getframe()",
                 "while f is not None:",
                 "    look(f.f_locals.values())",
@@ -437,6 +449,16 @@ class HostileProgramsTest {
             boolean flagged = suspicious != null && !suspicious.isNull() && !suspicious.isEmpty();
             assertThat(flagged || verdictOf(result, i).equals("ERROR")).as(result.toString()).isTrue();
         }
+    }
+
+    @Test
+    void forgedEventsWrittenByTheTopLevelCodeNeverPass() {
+        // the top-level code once ran in the judging process, beside its protocol descriptor
+        JsonNode result = run(execution(FORGE + "forge()\nos._exit(0)\n", List.of(assertTest("t", "assert False"),
+                assertTest("loops", "while True:\n    pass")), Map.of("wallTimeMs", 1000)));
+        assertThat(result.get("verdict").asString()).as(result.toString()).isNotEqualTo("PASSED");
+        assertThat(result.get("passed").asInt()).as(result.toString()).isZero();
+        assertThat(result.get("total").asInt()).as(result.toString()).isEqualTo(2);
     }
 
     // ---- nothing of one execution reaches another ----------------------------------------------
