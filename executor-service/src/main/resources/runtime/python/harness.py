@@ -66,7 +66,7 @@ _fork, _wait4, _kill, _killpg, _pipe, _read, _write, _close, _dup2, _exit = (
     os.fork, os.wait4, os.kill, os.killpg, os.pipe, os.read, os.write, os.close, os.dup2, os._exit)
 _monotonic, _poll = time.monotonic, select.poll
 _getpid = os.getpid
-_len, _isinstance, _str, _int, _float, _repr = len, isinstance, str, int, float, repr
+_len, _isinstance, _str, _int, _float = len, isinstance, str, int, float
 
 
 def main(argv=None):
@@ -267,11 +267,9 @@ class Supervisor:
             if runner is None:
                 return Outcome()
             load = runner.step({"op": "load"}, None, None, None, loading=True)
-            if load.setup_error is not None or load.result is None:
+            if load.result is None:  # the first load failed (a setup error), or the spawner is gone
                 runner.stop()
-                if load.setup_error is None and not self.loaded_once:
-                    return Outcome()
-                return load if not self.loaded_once else Outcome(result=dict(load.result or {}, name=name))
+                return load
             if load.result["verdict"] != "PASSED":  # a later runner's top-level code failed
                 runner.stop()
                 return Outcome(result=dict(load.result, name=name))
@@ -434,9 +432,7 @@ class Step:
         self.nonce = os.urandom(16).hex()
         s = self.s
         self.payload = dict(payload, nonce=self.nonce)
-        if loading:
-            self.payload.update(code=s.code, limits=s.limits, path=s.path, limitProcesses=s.limit_processes)
-        elif payload["op"] == "stdio":
+        if loading or payload["op"] == "stdio":  # a process's first step: what it sets itself up with
             self.payload.update(code=s.code, limits=s.limits, path=s.path, limitProcesses=s.limit_processes)
         self.stdin = stdin
         self.name = name
@@ -610,9 +606,6 @@ class Step:
 
     def finish(self):
         s, runner = self.s, self.runner
-        if self.record is None and not runner.alive and runner.status is None and runner.spawner_died \
-                and runner.usage is None and self.timed_out is False and not self.forged:
-            pass
         oom_kills = s.oom.delta(self.oom_before)
         result = {"event": "result", "name": self.name, "timeMs": int((_monotonic() - self.started) * 1000),
                   "stdout": decode_capped(self.out, s.max_output), "stderr": decode_capped(self.err, s.max_output)}
@@ -843,7 +836,6 @@ def serve_spawns(sock):
     """The spawner's loop: fork a test process per request, report its end."""
     import gc
     gc.freeze()  # a forked test process then copies no page for the collector's bookkeeping
-    fd_bytes = FD_COUNT * 4
     while True:
         fds = receive_fds(sock, FD_COUNT)
         if fds is None:

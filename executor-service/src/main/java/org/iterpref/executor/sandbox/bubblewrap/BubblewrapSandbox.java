@@ -161,7 +161,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
 
     /** The directory holding an execution's memory counters (v1 memory or v2 unified). */
     private static java.util.Optional<String> memoryBind(List<CgroupBind> binds) {
-        return binds.stream().filter(b -> !b.purpose().equals("pids")).map(b -> b.hostDir().toString()).findFirst();
+        return binds.stream().filter(CgroupBind::holdsMemory).map(b -> b.hostDir().toString()).findFirst();
     }
 
     /**

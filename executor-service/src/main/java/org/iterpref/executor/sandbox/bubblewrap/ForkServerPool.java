@@ -24,6 +24,10 @@ import org.iterpref.executor.sandbox.cgroup.ForkServerCgroup;
  */
 final class ForkServerPool implements AutoCloseable {
 
+    /** The server itself: one idle interpreter and, for a moment, the child it forks. */
+    private static final long SERVER_MEMORY_BYTES = 256L * 1024 * 1024;
+    private static final long SERVER_PIDS = 16;
+
     private final ConcurrentLinkedQueue<ForkServer> idle = new ConcurrentLinkedQueue<>();
     private final Function<ForkServerCgroup, List<String>> command;
     private final CgroupManager cgroups;
@@ -75,7 +79,7 @@ final class ForkServerPool implements AutoCloseable {
     /** Where, in the server's view, the execution's child moves itself and finds its memory counters. */
     private static Map<String, Object> cgroupHeader(ForkServerCgroup cgroup) {
         List<CgroupBind> binds = cgroup.writableBinds();
-        String memory = binds.stream().filter(b -> !b.purpose().equals("pids")).map(CgroupBind::sandboxPath)
+        String memory = binds.stream().filter(CgroupBind::holdsMemory).map(CgroupBind::sandboxPath)
                 .findFirst().orElseThrow();
         return Map.of("procs", cgroup.execProcsInSandbox(), "memcg", memory + "/exec",
                 "mounts", binds.stream().map(CgroupBind::sandboxPath).distinct().toList());
@@ -99,10 +103,6 @@ final class ForkServerPool implements AutoCloseable {
             throw e;
         }
     }
-
-    /** The server itself: one idle interpreter and, for a moment, the child it forks. */
-    private static final long SERVER_MEMORY_BYTES = 256L * 1024 * 1024;
-    private static final long SERVER_PIDS = 16;
 
     @Override
     public void close() {

@@ -12,4 +12,9 @@ import java.nio.file.Path;
  *                    that read their own limits look for them
  */
 public record CgroupBind(Path hostDir, String purpose, String sandboxPath) {
+
+    /** Whether this directory holds the memory counters (v1 memory, or v2 unified). */
+    public boolean holdsMemory() {
+        return !purpose.equals("pids");
+    }
 }
