@@ -2,7 +2,7 @@
 # Executor benchmark: the same 500 HumanEval-sized programs (5 assert tests each) through the
 # executor service's batch API in sandboxes (bubblewrap, or Docker with backend=docker), and as
 # bare python3 subprocesses without any sandbox, at the same concurrency, in the same run. Prints
-# executions/s of both sides and the ratio sandboxed/bare (target >= 0.8). See bench/README.md.
+# executions/s of both sides and the ratio sandboxed/bare (target >= 1.0). See bench/README.md.
 #
 # Usage (from anywhere):
 #   bench/run-executor-bench.sh [-Dbench.NAME=VALUE | NAME=VALUE]...

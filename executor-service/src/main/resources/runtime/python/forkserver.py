@@ -3,26 +3,35 @@
 bubblewrap (run by the root service, without a user namespace) gives this process a read-only
 view of the system directories, no network, its own pid namespace, and only the capabilities the
 service lists (SYS_ADMIN, SETUID, SETGID, SETPCAP, NET_ADMIN). It never runs untrusted code and
-never holds a spec. For each execution it reads one small header frame from stdin (4-byte
-big-endian length, then marshal: the execution's uid, deadline, tmpfs size and cgroup paths) and
-forks a child that, still root:
+never holds a spec.
+
+At start it forks its **judge**: the harness's supervisor as a long-lived process, under a uid of
+its own (--judge-uid, no execution has it), without capabilities, not dumpable, behind the
+system-call filter. The judge never forks, so nothing it ever read (specs, expected output) can
+reach a process that runs a solution.
+
+For each execution the server reads one small header frame from stdin (4-byte big-endian length,
+then marshal: the execution's uid, deadline, tmpfs size and cgroup paths) and forks, into a new
+pid namespace, the execution's **spawner** (its pid 1), which, still root:
 
   1. moves itself into the execution's cgroup (memory and pids limits for everything below it);
-  2. enters fresh mount, pid, ipc, uts, network (loopback only) and cgroup namespaces;
+  2. enters fresh mount, ipc, uts, network (loopback only) and cgroup namespaces;
   3. mounts fresh size-capped tmpfs on /work (owned by the execution's uid), /tmp and /dev/shm,
-     and the execution's own memory cgroup read-only on /run/iterpref/memcg (the cgroup
-     directories the server can write are unmounted from the execution's view);
-  4. forks again, so the harness is pid 1 of the new pid namespace, mounts its /proc and brings
-     up its loopback interface;
-  5. drops every capability from the bounding set, all groups, switches to the execution's own
+     and its pid namespace's /proc (the cgroup directories the server can write are unmounted
+     from the execution's view), and brings up its loopback interface;
+  4. drops every capability from the bounding set, all groups, switches to the execution's own
      unprivileged uid, sets no_new_privs and a new session, installs the system-call filter
      (libseccomp, see sandbox_seccomp.py);
-  6. runs the harness's supervisor, which forks its spawner and only then reads the spec frame
-     that follows the header on the same stdin.
+  5. serves the judge (the socket the server handed it): forks a test process per request, kills
+     and reaps what the tests leave behind, reports each test process's end.
 
-Everything the execution writes is relayed to the service in D frames (type byte, 4-byte length,
-bytes); when its last process is gone (or its deadline passed and it was killed, taking its pid
-namespace with it) the server writes an X frame with the exit status and reads the next header.
+The judge then reads the execution's spec frame, which follows the header on the same stdin, runs
+the tests through that spawner and writes its protocol events to the service in D frames (type
+byte, 4-byte length, bytes); nothing of the execution can write to the service's pipe. When the
+judge is done, it closes its socket: the spawner, pid 1, exits and takes every process of the
+execution with it. The server then writes an X frame with the spawner's exit status (and whether
+the execution's deadline passed, in which case the server killed the spawner itself) and reads
+the next header.
 """
 
 import ctypes
@@ -30,6 +39,7 @@ import fcntl
 import marshal
 import os
 import select
+import _socket as socket
 import struct
 import sys
 import time
@@ -37,7 +47,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402  (after the path tweak: the server runs with -I)
 import sandbox_seccomp  # noqa: E402
-import json  # noqa: E402,F401  (loaded once here for every supervisor forked from this server)
+import json  # noqa: E402,F401  (the judge parses test records with it)
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWPID = 0x00020000, 0x04000000, 0x08000000, 0x20000000
 CLONE_NEWNET, CLONE_NEWCGROUP = 0x40000000, 0x02000000
@@ -47,7 +57,6 @@ MNT_DETACH = 2
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP = 1, 24
 SIGKILL = 9
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP, IFF_RUNNING = 0x8913, 0x8914, 0x1, 0x40
-MEMCG_VIEW = "/run/iterpref/memcg"
 MAX_HEADER_BYTES = 1 << 16
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -69,8 +78,20 @@ def mount(source, target, fstype, flags, data=None):
                        ctypes.c_ulong(flags), data and data.encode()), "mount %s" % target)
 
 
+SPAWNER_GRACE_S = 2.0  # after the judge finished, for the spawner to exit (it exits at once)
+JUDGE_GRACE_S = 10.0  # after the deadline, for the judge to report what it saw
+
+
 def main():
+    judge_uid = None
+    for arg in sys.argv[1:]:
+        if arg.startswith("--judge-uid="):
+            judge_uid = int(arg.split("=", 1)[1])
+    if judge_uid is None or judge_uid <= 0:
+        raise SystemExit("fork server: --judge-uid=N (a uid no execution has) is required")
     sandbox_seccomp.prepare()
+    judge = start_judge(judge_uid)
+    pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
     # every execution is forked from here: objects that exist now never move between collector
     # generations again, so no child copies their pages just to scan them (copy-on-write and
     # exit teardown are most of an execution's kernel time)
@@ -80,7 +101,48 @@ def main():
         header = read_frame(0)
         if header is None:
             return
-        serve(header)
+        serve(header, judge, pid_namespace)
+
+
+def start_judge(uid):
+    """Forks the judge (see the module docstring); the server's end of the socket to it."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            ours.close()
+            prctl(PR_SET_PDEATHSIG, SIGKILL)
+            drop_privileges(uid)
+            harness.set_dumpable(False)
+            judge(theirs)
+        finally:
+            os._exit(0)
+    theirs.close()
+    return ours
+
+
+def judge(sock):
+    """The judge's loop: per execution, a spawner's socket (and the execution's OOM counters, when it
+    has a memory cgroup), then the spec from stdin and the events to stdout in D frames; "F" + "1"
+    (done) or "0" (no whole spec)."""
+    while True:
+        try:
+            message, ancillary, _, _ = sock.recvmsg(16, socket.CMSG_SPACE(8))
+        except OSError:
+            return
+        fds = harness.fds_in(ancillary)
+        if message not in (b"E", b"EM") or len(fds) != len(message):
+            return
+        spawner = harness.Spawner(None, socket.socket(fileno=fds[0]))
+        oom = harness.OomCounter(fd=fds[1] if len(fds) > 1 else None)
+        try:
+            supervisor = harness.Supervisor(write=lambda data: frame(b"D", data), local=False)
+            complete = supervisor.serve(spawner, oom)
+            del supervisor
+        finally:
+            if oom.fd is not None:
+                os.close(oom.fd)
+        sock.send(b"F1" if complete else b"F0")
 
 
 def read_frame(fd):
@@ -93,34 +155,103 @@ def read_frame(fd):
     return marshal.loads(harness.read_exact(fd, length))
 
 
-def serve(header):
-    """Runs one execution, relaying its output to the service as D frames, then an X frame.
+def serve(header, judge, pid_namespace):
+    """Runs one execution: its spawner in fresh namespaces, the judge on it; then the X frame.
 
-    The execution never writes to the service's pipe itself: everything it writes is relayed in
-    D frames, so nothing it prints can pass for the server's X frame, and the X frame is written
-    only after every process of the execution is gone (its pid namespace died with its pid 1).
+    The X frame is written only after the judge wrote its last event and every process of the
+    execution is gone (its pid namespace died with its pid 1, the spawner).
     """
     started = time.monotonic()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    _check(_libc.unshare(CLONE_NEWPID), "unshare")  # the next child is pid 1 of a new pid namespace
+    try:
+        pid = os.fork()
+    except OSError:
+        _check(_libc.setns(pid_namespace, CLONE_NEWPID), "setns")
+        raise
     if pid == 0:
         try:
-            os.close(read_end)
-            os.dup2(write_end, 1)
-            os.close(write_end)
-            isolate_and_run(header)
+            ours.close()
+            judge.close()
+            os.close(pid_namespace)
+            spawner(header, theirs)
         finally:
             os._exit(120)
-    os.close(write_end)
+    _check(_libc.setns(pid_namespace, CLONE_NEWPID), "setns")  # later children: this namespace again
+    theirs.close()
+    fds = [ours.fileno()]
+    counters = oom_counters(header)
+    if counters is not None:
+        fds.append(counters)
+    try:
+        judge.sendmsg([b"EM" if counters is not None else b"E"],
+                      [(socket.SOL_SOCKET, socket.SCM_RIGHTS, b"".join(fd.to_bytes(4, sys.byteorder) for fd in fds))])
+    finally:
+        ours.close()
+        if counters is not None:
+            os.close(counters)
     deadline = started + header["deadlineMs"] / 1000.0
-    exceeded = not relay(read_end, deadline)
-    if exceeded:
-        os.kill(pid, SIGKILL)
-    os.close(read_end)
-    _, status = os.waitpid(pid, 0)
+    exceeded, complete = watch(judge, pid, deadline)
+    status = wait_for(pid)
     code = os.waitstatus_to_exitcode(status)
-    trailer = '{"code":%d,"deadlineExceeded":%s}' % (code, "true" if exceeded else "false")
+    if complete is None:
+        raise SystemExit("fork server: the judge is gone")  # the service retires this server
+    trailer = '{"code":%d,"deadlineExceeded":%s}' % (128 - code if code < 0 else code, "true" if exceeded else "false")
     frame(b"X", trailer.encode())
+    if not complete:
+        raise SystemExit("fork server: the judge read no whole spec")
+
+
+def oom_counters(header):
+    """A descriptor of the execution's memory cgroup's OOM counters (v2, else v1), for the judge."""
+    memcg = (header.get("cgroup") or {}).get("memcg")
+    for name in ("memory.events", "memory.oom_control") if memcg else ():
+        try:
+            return os.open(memcg + "/" + name, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            continue
+    return None
+
+
+def watch(judge, pid, deadline):
+    """Waits for the judge to finish, killing the spawner at the deadline: (deadline exceeded,
+    True/False as the judge reported, None when the judge is gone)."""
+    exceeded = False
+    poller = select.poll()
+    poller.register(judge.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    while True:
+        now = time.monotonic()
+        if not exceeded and now >= deadline:
+            exceeded = True
+            os.kill(pid, SIGKILL)  # pid 1 of the execution: every process of it dies
+            deadline = now + JUDGE_GRACE_S
+        elif exceeded and now >= deadline:
+            return exceeded, None
+        if not poller.poll(int((deadline - now) * 1000) + 1):
+            continue
+        try:
+            reply = judge.recv(16)
+        except OSError:
+            reply = b""
+        if reply[:1] != b"F":
+            if not exceeded:
+                os.kill(pid, SIGKILL)
+            return exceeded, None
+        return exceeded, reply == b"F1"
+
+
+def wait_for(pid):
+    """The spawner's wait status: it exits as soon as the judge closed its socket, or is killed."""
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        return status
+    pidfd = os.pidfd_open(pid)
+    try:
+        if not select.select([pidfd], [], [], SPAWNER_GRACE_S)[0]:
+            os.kill(pid, SIGKILL)
+    finally:
+        os.close(pidfd)
+    return os.waitpid(pid, 0)[1]
 
 
 def frame(kind, payload):
@@ -129,35 +260,20 @@ def frame(kind, payload):
         data = data[os.write(1, data):]
 
 
-def relay(fd, deadline):
-    """Relays the execution's output until its last writer is gone; False at the deadline."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN | select.POLLHUP)
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        if not poller.poll(int(remaining * 1000) + 1):
-            continue
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return True
-        frame(b"D", chunk)
-
-
-def isolate_and_run(header):
-    """In the forked child, still root: build the execution's sandbox, then run the harness in it.
-
-    fd 0 stays the service's pipe: the harness reads its spec frame from it.
-    """
+def spawner(header, sock):
+    """In the forked child, pid 1 of its pid namespace and still root: builds the execution's sandbox,
+    then serves the judge as the execution's spawner. Nothing of the service's pipes stays open."""
     prctl(PR_SET_PDEATHSIG, SIGKILL)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
     cgroup = header.get("cgroup")
     if cgroup:
         for procs in cgroup["procs"]:
             with open(procs, "w") as f:
                 f.write("0")  # moves this process; everything it starts stays in the cgroup
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET
-                         | CLONE_NEWCGROUP), "unshare")
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP), "unshare")
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     uid = int(header["uid"])
     size = int(header["tmpfsBytes"])
@@ -166,25 +282,17 @@ def isolate_and_run(header):
     mount("tmpfs", "/tmp", "tmpfs", flags, "size=%d,mode=1777" % size)
     mount("tmpfs", "/dev/shm", "tmpfs", flags, "size=%d,mode=1777" % size)
     if cgroup:
-        mount(cgroup["memcg"], MEMCG_VIEW, None, MS_BIND)
-        mount(None, MEMCG_VIEW, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
         for root in cgroup["mounts"]:
             _check(_libc.umount2(root.encode(), MNT_DETACH), "umount %s" % root)
-    pid = os.fork()
-    if pid != 0:
-        os.close(0)
-        _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        os._exit(128 - code if code < 0 else code)  # a signal death as the shell shows it: 128 + signal
-    # pid 1 of the execution's namespace
-    prctl(PR_SET_PDEATHSIG, SIGKILL)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     _libc.sethostname(b"sandbox", 7)
     loopback_up()
     drop_privileges(uid)
+    harness.set_dumpable(False)  # a test process of the same uid can neither trace it nor open its fds
     os.setsid()
     os.chdir("/work")
-    harness.main([])
+    harness.serve_spawns(sock)
+    os._exit(0)  # the judge closed its socket: the execution is over, and every process of it ends with this one
 
 
 def loopback_up():

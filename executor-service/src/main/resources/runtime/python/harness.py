@@ -2,29 +2,32 @@
 
 Runs inside a sandbox (bubblewrap or Docker), never on the host, as three kinds of process:
 
-* The **supervisor** judges. It is pid 1 of the sandbox's pid namespace (no process of the
-  sandbox can kill it) and not dumpable (no process of the same uid can read its memory, trace it
-  or open its descriptors through /proc). It reads the spec, runs the tests one at a time in test
-  processes, compares stdin/stdout tests' output with the expected output itself, turns exit
-  statuses, deadlines, output floods and out-of-memory kills into verdicts, and writes the
-  protocol events on its stdout. It never runs, compiles or unmarshals anything that a solution
-  or a test produced: it reads only length-prefixed JSON records, the tests' captured output,
-  and the spawner's exit reports.
-* The **spawner** is forked from the supervisor before the supervisor reads the spec, so no spec
-  is in its memory. On the supervisor's request it forks one test process, handing it the
-  descriptors the supervisor made for it (SCM_RIGHTS), waits for it and reports its exit status
-  and resource usage.
-* A **test process** per test (and one per unittest file, to list its test methods) reads its
-  own payload from a memfd: the solution, this one test (its stdin for stdin/stdout tests, never
-  the expected output), the limits and a random nonce. It applies its limits, runs the
-  solution's top-level code, reports "loaded", runs the test and, only after the test's code
-  returned, writes a completion record carrying the nonce. Exiting (sys.exit, os._exit, a
-  signal), writing garbage or a record without the nonce, or closing the record pipe never
-  gives PASSED: without a valid completion record the supervisor judges the test from how its
-  process ended.
+* The **supervisor** judges. It reads the spec, runs the tests one at a time in test processes,
+  compares stdin/stdout tests' output with the expected output itself, turns exit statuses,
+  deadlines, output floods and out-of-memory kills into verdicts, and writes the protocol events.
+  It never runs, compiles or unmarshals anything that a solution or a test produced: it reads
+  only length-prefixed JSON records, the tests' captured output, and the spawner's reports. It is
+  not dumpable, and nothing that runs a solution is ever forked from it once it holds a spec.
+* The **spawner** never holds a spec. On the supervisor's request it forks one test process,
+  handing it the descriptors the supervisor made for it (SCM_RIGHTS), reports its exit status and
+  resource usage, and between tests kills and reaps whatever the tests left running.
+* A **test process** reads its steps from its control socket, each a memfd payload with a random
+  nonce: first the solution (it applies its limits and runs the solution's top-level code once,
+  reporting "loaded"), then one test at a time (an assert or a unittest method; never another
+  test's text). A stdin/stdout test gets a fresh test process of its own with that test's stdin,
+  never its expected output. Only after a test's code returned does the process write a
+  completion record carrying the nonce. Exiting (sys.exit, os._exit, a signal), writing garbage
+  or a record without the nonce, or closing the record pipe never gives PASSED: without a valid
+  completion record the supervisor judges the test from how its process ended.
 
-A solution's code runs only in test processes, each a fresh fork of the pristine spawner, so a
-test sees neither another test's text nor anything an earlier test left in memory.
+Two ways to run them:
+
+* a sandbox per execution (Docker, bubblewrap without fork servers): ``harness.py`` is the
+  sandbox's pid 1 and the supervisor (no process of the sandbox can kill it); it forks the spawner
+  before it reads the spec from fd 0;
+* a fork server (forkserver.py): the supervisor is the server's long-lived judge, under a uid of
+  its own and outside every execution's namespaces; each execution's spawner is pid 1 of the
+  execution's own namespaces, forked by the server, which never holds a spec either.
 
 Protocol events (one JSON object per line on the supervisor's stdout):
 
@@ -105,11 +108,11 @@ def read_spec(fd):
     size = int.from_bytes(header, "big") if _len(header) == 4 else -1
     if size < 0 or size > MAX_SPEC_BYTES:
         sys.stderr.write("harness: no spec on stdin\n")
-        _exit(2)
+        return None
     body = read_exact(fd, size)
     if _len(body) != size:
         sys.stderr.write("harness: the spec ended after %d of %d bytes\n" % (_len(body), size))
-        _exit(2)
+        return None
     return marshal.loads(body)
 
 
@@ -126,17 +129,23 @@ class Unit:
 
 
 class Supervisor:
+    """Judges one execution. Two ways to run it:
 
-    def __init__(self):
-        self.proto = 1
+    * in a sandbox of its own (a sandbox per execution, Docker): {@link #run}, as the sandbox's
+      pid 1, with a spawner it forks itself before reading the spec from fd 0;
+    * in a fork server, as its long-lived judge: {@link #serve} per execution, with the spawner the
+      server made for it (pid 1 of the execution's own namespaces, another uid, another pid
+      namespace: the judge never forks, and nothing of the execution can see or signal it).
+    """
+
+    def __init__(self, write=None, local=True):
+        self.write = write or (lambda data: write_all(1, data))
+        self.local = local
         self.spawner = None
         self.runner = None
 
     def emit(self, event):
-        data = (_dumps(event) + "\n").encode("utf-8", "replace")
-        view = memoryview(data)
-        while view:
-            view = view[_write(self.proto, view):]
+        self.write((_dumps(event) + "\n").encode("utf-8", "replace"))
 
     def run(self):
         set_dumpable(False)
@@ -145,10 +154,12 @@ class Supervisor:
         prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.spawner = Spawner.start()  # before the spec is read: the spawner never holds it
         spec = read_spec(0)
+        if spec is None:
+            _exit(2)
         devnull = os.open(os.devnull, os.O_RDWR)
         _dup2(devnull, 0)
         _close(devnull)
-        self.configure(spec)
+        self.configure(spec, OOM_COUNTERS if spec.get("ownPidNamespace") else ())
         self.emit({"event": "ready"})
         try:
             self.run_tests()
@@ -159,7 +170,25 @@ class Supervisor:
                 self.spawner.stop()
         _exit(0)  # everything is reported: skip interpreter teardown
 
-    def configure(self, spec):
+    def serve(self, spawner, oom):
+        """One execution in a fork server: its spec from fd 0, its events through {@code write}.
+
+        False when no whole spec could be read (the service's stream is then out of step)."""
+        self.spawner = spawner
+        try:
+            spec = read_spec(0)
+            if spec is None:
+                return False
+            self.configure(spec, ())
+            self.oom = oom
+            self.reap_all = True
+            self.emit({"event": "ready"})
+            self.run_tests()
+            return True
+        finally:
+            spawner.stop()  # its end of the socket closes: the execution's pid 1 exits, and with it the rest
+
+    def configure(self, spec, oom_counters):
         self.code = spec["code"]
         self.tests = spec["tests"]
         limits = spec["limits"]
@@ -175,7 +204,7 @@ class Supervisor:
         self.reap_all = bool(spec.get("ownPidNamespace"))
         self.limit_processes = spec.get("limitProcesses", True)
         self.path = spec.get("path") if sys.flags.no_site else None
-        self.oom = OomCounter(OOM_COUNTERS if self.reap_all else ())
+        self.oom = OomCounter(oom_counters)
         self.loaded_once = False
 
     # ---- flow ---------------------------------------------------------------------------
@@ -293,29 +322,17 @@ class Supervisor:
         finally:
             runner.stop()
 
-    def kill_strays(self, spare=None):
-        """Kills every process of the sandbox but the supervisor, the spawner and {@code spare}; how many."""
-        if not self.reap_all:
-            return 0
-        keep = {_getpid(), 1, self.spawner.pid, spare}
-        left = 0
-        for entry in os.listdir("/proc"):
-            if entry.isdigit() and int(entry) not in keep:
-                left += 1
-                try:
-                    _kill(int(entry), signal.SIGKILL)
-                except OSError:
-                    pass
-        return left
-
-    def settle(self, spare=None):
-        """Kills and reaps until no process of a test is left, so the next test starts alone."""
-        give_up = _monotonic() + 2.0
-        while self.kill_strays(spare) and _monotonic() < give_up:
-            self.reap_orphans()
-            time.sleep(0.002)
+    def settle(self, spare_runner=False):
+        """Has the spawner kill every process of the sandbox but itself (and the loaded test process,
+        when spared), so that the next test starts alone."""
+        if self.reap_all and self.spawner.alive:
+            self.spawner.settle(spare_runner)
+        self.reap_orphans()
 
     def reap_orphans(self):
+        """A supervisor in its own sandbox reaps its spawner, and test processes whose spawner died."""
+        if not self.local:
+            return
         while True:
             try:
                 pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -379,15 +396,15 @@ class Runner:
                 pass
 
     def kill(self):
-        try:
-            _killpg(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        try:
-            _kill(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
-        self.s.kill_strays()
+        """Kills the process and whatever it started, and reaps it."""
+        if self.s.reap_all and not self.spawner_died and self.s.spawner.alive:
+            self.s.spawner.settle(spare_runner=False)  # its sandbox's every other process too
+        elif self.s.local:
+            for killer in (_killpg, _kill):
+                try:
+                    killer(self.pid, signal.SIGKILL)
+                except OSError:
+                    pass
         self.wait_exit()
 
     def wait_exit(self):
@@ -402,6 +419,11 @@ class Runner:
         self.reap_directly(block=True)
 
     def reap_directly(self, block):
+        """Without a spawner: a supervisor in its own sandbox reaps the orphan itself; in a fork server
+        the spawner was the execution's pid 1, and every process of the execution died with it."""
+        if not self.s.local:
+            self.status, self.alive = signal.SIGKILL, False  # a wait status: killed by SIGKILL
+            return
         try:
             pid, status, usage = _wait4(self.pid, 0 if block else os.WNOHANG)
         except ChildProcessError:
@@ -419,6 +441,10 @@ class Runner:
             step.execute()
         finally:
             step.cleanup()
+        if self.spawner_died and not self.s.local and step.record is None:
+            # in a fork server the spawner is the execution's pid 1: it is gone only when the server
+            # killed the execution at its deadline (or it crashed); the service judges what was running
+            return Outcome()
         return step.finish()
 
 
@@ -510,10 +536,7 @@ class Step:
                     runner.spawner_died = True
                     s.spawner.alive = False
                     poller.unregister(spawner_fd)
-                    try:
-                        _wait4(s.spawner.pid, 0)
-                    except ChildProcessError:
-                        pass
+                    s.reap_orphans()
                 else:
                     runner.status, runner.usage = report
                     runner.alive = False
@@ -522,7 +545,7 @@ class Step:
         if self.record is not None and not (self.forged or self.overflow):
             # the process wrote its record after closing its output: read what is left
             self.usage = usage_in(self.record)
-            s.settle(spare=runner.pid if runner.alive else None)
+            s.settle(spare_runner=runner.alive)
         else:
             if runner.alive:
                 runner.kill()
@@ -723,20 +746,26 @@ def write_all(fd, data):
 
 
 class OomCounter:
-    """The sandbox's own memory cgroup's count of OOM kills, where the sandbox shows it."""
+    """The sandbox's own memory cgroup's count of OOM kills, where the sandbox shows it: the first of
+    these paths that exists, or a descriptor of the counters' file (a fork server opens it for its
+    judge, which cannot see the cgroup's directory)."""
 
-    def __init__(self, paths):
-        self.path = next((p for p in paths if os.path.exists(p)), None)
+    def __init__(self, paths=(), fd=None):
+        self.fd = fd
+        self.path = None if fd is not None else next((p for p in paths if os.path.exists(p)), None)
 
     def read(self):
-        if self.path is None:
-            return None
         try:
-            with open(self.path, "rb") as f:
-                text = f.read(4096).decode("ascii", "replace")
+            if self.fd is not None:
+                raw = os.pread(self.fd, 4096, 0)
+            elif self.path is not None:
+                with open(self.path, "rb") as f:
+                    raw = f.read(4096)
+            else:
+                return None
         except OSError:
             return None
-        for line in text.splitlines():
+        for line in raw.decode("ascii", "replace").splitlines():
             parts = line.split()
             if _len(parts) == 2 and parts[0] == "oom_kill":
                 return int(parts[1])
@@ -752,15 +781,23 @@ class OomCounter:
 # ---- spawner ------------------------------------------------------------------------------
 
 FD_COUNT = 2   # the runner's control socket, its record pipe
+SETTLE_S = 2.0  # how long a spawner keeps killing what a test left running before it answers
 
 
 class Spawner:
-    """The supervisor's side of the spawner (see the module docstring)."""
+    """The supervisor's side of the spawner (see the module docstring).
+
+    Messages on the SEQPACKET socket: the supervisor sends "S" (with the new test process's
+    descriptors) and "Q" + "1"/"0" (kill every other process of the sandbox, sparing the test
+    process or not); the spawner answers "P" + pid and "q", and sends "X" + wait status + CPU ms
+    + peak kB whenever its test process has ended.
+    """
 
     def __init__(self, pid, sock):
-        self.pid = pid
+        self.pid = pid  # None when the spawner is not this process's child (a fork server made it)
         self.sock = sock
         self.alive = True
+        self.exits = []
 
     @classmethod
     def start(cls):
@@ -773,6 +810,7 @@ class Spawner:
                 _dup2(devnull, 0)
                 _dup2(devnull, 1)
                 _close(devnull)
+                prctl(PR_SET_CHILD_SUBREAPER, 1)  # what a test leaves behind is the spawner's to kill and reap
                 serve_spawns(theirs)
             finally:
                 _exit(0)
@@ -786,42 +824,69 @@ class Spawner:
         ancillary = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, b"".join(fd.to_bytes(4, sys.byteorder) for fd in fds))]
         try:
             self.sock.sendmsg([b"S"], ancillary)
-            reply = self.receive(5.0)
         except OSError:
-            reply = None
-        if reply is None or _len(reply) != 5 or reply[:1] != b"P":
+            self.alive = False
+            return None
+        reply = self.reply(b"P", 5.0)
+        if reply is None or _len(reply) != 5:
             self.alive = False
             return None
         return int.from_bytes(reply[1:], "big")
 
+    def settle(self, spare_runner):
+        """Has the spawner kill and reap every process but itself and (when spared) the test process."""
+        try:
+            self.sock.send(b"Q1" if spare_runner else b"Q0")
+        except OSError:
+            self.alive = False
+            return
+        if self.reply(b"q", SETTLE_S + 5.0) is None:
+            self.alive = False
+
     def exit_report(self, timeout=None):
         """(wait status, (cpu ms, peak kB)) of the last test process, or None if the spawner is gone."""
-        reply = self.receive(timeout)
-        if reply is None or _len(reply) != 21 or reply[:1] != b"X":
-            self.alive = False
-            return None
+        if not self.exits:
+            reply = self.reply(b"X", timeout)
+            if reply is None:
+                return None
+        reply = self.exits.pop(0)
         status = int.from_bytes(reply[1:5], "big", signed=True)
         cpu_ms = int.from_bytes(reply[5:13], "big")
         peak_kb = int.from_bytes(reply[13:21], "big")
         return status, (cpu_ms, peak_kb)
 
-    def receive(self, timeout):
-        if timeout is not None:
-            ready, _, _ = select.select([self.sock], [], [], timeout)
-            if not ready:
+    def reply(self, kind, timeout):
+        """The next message of this kind (exit reports that come first are kept); None when the
+        spawner is gone, sent something else, or did not answer in time."""
+        end = None if timeout is None else _monotonic() + timeout
+        while self.alive:
+            if end is not None:
+                ready, _, _ = select.select([self.sock], [], [], max(0.0, end - _monotonic()))
+                if not ready:
+                    return None
+            try:
+                data = self.sock.recv(64)
+            except OSError:
+                data = b""
+            if not data:
+                self.alive = False
                 return None
-        try:
-            data = self.sock.recv(64)
-        except OSError:
-            return None
-        return data or None
+            if data[:1] == b"X" and _len(data) == 21:
+                self.exits.append(data)
+                if kind == b"X":
+                    return data
+            elif data[:1] == kind:
+                return data
+            else:
+                self.alive = False
+        return None
 
     def stop(self):
         try:
             self.sock.close()
         except OSError:
             pass
-        if self.alive:
+        if self.alive and self.pid is not None:
             try:
                 _kill(self.pid, signal.SIGKILL)
             except OSError:
@@ -830,30 +895,162 @@ class Spawner:
                 _wait4(self.pid, 0)
             except OSError:
                 pass
+        self.alive = False
 
 
 def serve_spawns(sock):
-    """The spawner's loop: fork a test process per request, report its end."""
+    """The spawner's loop: forks a test process on request, reports its end, and kills and reaps
+    what the tests leave behind (it is their subreaper, or the sandbox's pid 1)."""
     import gc
     gc.freeze()  # a forked test process then copies no page for the collector's bookkeeping
+    # no KeyboardInterrupt: as a sandbox's pid 1 (fork servers) it then ignores every signal its tests send
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    keep = ancestors()
+    # strays are killed only in a sandbox's own pid namespace, whose pid 1 is this spawner (fork
+    # servers) or the supervisor that forked it: anywhere else they could be anyone's processes
+    own_namespace = _getpid() == 1 or os.getppid() == 1
+    poller = _poll()
+    poller.register(sock.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    child = None
+    child_fd = None
     while True:
-        fds = receive_fds(sock, FD_COUNT)
-        if fds is None:
+        events = poller.poll(None if child_fd is not None or child is None else 20)
+        if child is not None and (child_fd is None or any(fd == child_fd for fd, _ in events)):
+            if reap(sock, child):
+                child = None
+                if child_fd is not None:
+                    poller.unregister(child_fd)
+                    _close(child_fd)
+                    child_fd = None
+        if not any(fd == sock.fileno() for fd, _ in events):
+            continue
+        try:
+            message, ancillary, _, _ = sock.recvmsg(16, _socket.CMSG_SPACE(FD_COUNT * 4))
+        except OSError:
             return
-        pid = _fork()
-        if pid == 0:
+        fds = fds_in(ancillary)
+        if not message:
+            return
+        if message == b"S" and _len(fds) == FD_COUNT and child is None:
+            pid = _fork()
+            if pid == 0:
+                try:
+                    sock.close()
+                    if child_fd is not None:
+                        _close(child_fd)
+                    TestProcess(*fds).run()
+                finally:
+                    _exit(121)
+            for fd in fds:
+                _close(fd)
+            child = pid
             try:
-                sock.close()
-                TestProcess(*fds).run()
-            finally:
-                _exit(121)
-        for fd in fds:
-            _close(fd)
-        sock.send(b"P" + pid.to_bytes(4, "big"))
-        _, status, usage = _wait4(pid, 0)
-        cpu_ms = int((usage.ru_utime + usage.ru_stime) * 1000)
-        sock.send(b"X" + status.to_bytes(4, "big", signed=True) + cpu_ms.to_bytes(8, "big")
-                  + int(usage.ru_maxrss).to_bytes(8, "big"))
+                child_fd = os.pidfd_open(pid)
+                poller.register(child_fd, select.POLLIN)
+            except (AttributeError, OSError):
+                child_fd = None  # without pidfds: poll for its end
+            sock.send(b"P" + pid.to_bytes(4, "big"))
+        elif message in (b"Q0", b"Q1"):
+            for fd in fds:
+                _close(fd)
+            spare = child if message == b"Q1" else None
+            if spare is None and child is not None and not own_namespace:
+                for killer in (_killpg, _kill):  # only the test process and its process group
+                    try:
+                        killer(child, signal.SIGKILL)
+                    except OSError:
+                        pass
+                _, status, usage = _wait4(child, 0)
+                report_exit(sock, status, usage)
+                child = None
+            give_up = _monotonic() + SETTLE_S
+            killed = set()
+            while True:
+                if reap(sock, child):
+                    child = None
+                if child is None and child_fd is not None:
+                    poller.unregister(child_fd)
+                    _close(child_fd)
+                    child_fd = None
+                if not own_namespace or not kill_strays(keep, spare, killed) or _monotonic() >= give_up:
+                    break
+                time.sleep(0.002)
+            sock.send(b"q")
+        else:
+            for fd in fds:
+                _close(fd)
+            return
+
+
+def reap(sock, child):
+    """Reaps every process that ended; True when the test process was one of them (its report is sent)."""
+    ended = False
+    while True:
+        try:
+            pid, status, usage = _wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return ended
+        if pid == 0:
+            return ended
+        if pid == child:
+            report_exit(sock, status, usage)
+            ended = True
+
+
+def report_exit(sock, status, usage):
+    cpu_ms = int((usage.ru_utime + usage.ru_stime) * 1000)
+    sock.send(b"X" + status.to_bytes(4, "big", signed=True) + cpu_ms.to_bytes(8, "big")
+              + int(usage.ru_maxrss).to_bytes(8, "big"))
+
+
+def ancestors():
+    """This process and its ancestors: a spawner never kills the supervisor above it."""
+    found = {0, 1, _getpid()}
+    pid = _getpid()
+    while pid > 1:
+        try:
+            with open("/proc/%d/stat" % pid, "rb") as f:
+                pid = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+        found.add(pid)
+    return found
+
+
+def kill_strays(keep, spare, killed):
+    """Kills every process this one can see but those kept and {@code spare}; how many are left.
+
+    A process killed before that is now a zombie of the spared test process (its parent, which
+    reaps it or not) no longer counts."""
+    left = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            pid = int(entry)
+            if pid in keep or pid == spare or (pid in killed and zombie(pid)):
+                continue
+            left += 1
+            killed.add(pid)
+            try:
+                _kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    return left
+
+
+def zombie(pid):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return True  # gone
+
+
+def fds_in(ancillary):
+    fds = []
+    for level, kind, data in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.extend(int.from_bytes(data[i:i + 4], sys.byteorder) for i in range(0, _len(data) - 3, 4))
+    return fds
 
 
 def receive_fds(sock, count):
@@ -862,10 +1059,7 @@ def receive_fds(sock, count):
         message, ancillary, _, _ = sock.recvmsg(16, _socket.CMSG_SPACE(count * 4))
     except OSError:
         return None
-    fds = []
-    for level, kind, data in ancillary:
-        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
-            fds.extend(int.from_bytes(data[i:i + 4], sys.byteorder) for i in range(0, _len(data) - 3, 4))
+    fds = fds_in(ancillary)
     if not message or _len(fds) != count:
         for fd in fds:
             _close(fd)
@@ -1189,7 +1383,7 @@ class TestProcess:
 
 
 # what a test process runs between the code under test and its completion record
-TEST_PROCESS_CODE = ("TestProcess", "receive_fds", "write_all", "_dumps", "set_limit", "truncate",
+TEST_PROCESS_CODE = ("TestProcess", "receive_fds", "fds_in", "write_all", "_dumps", "set_limit", "truncate",
                      "verdict_for_exception", "explain_assertion", "format_user_exception", "format_exception_only",
                      "clean_traceback_text", "register_sources", "builtins_module", "harness_fingerprint",
                      "_function_mark", "set_dumpable", "prctl", "last_user_frame", "assert_at", "parts_to_explain",

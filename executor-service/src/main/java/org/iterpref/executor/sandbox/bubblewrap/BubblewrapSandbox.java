@@ -27,15 +27,17 @@ import org.iterpref.executor.sandbox.UidPool;
  * own prefix) mounted read-only, fresh size-capped tmpfs on /work, /tmp and /dev/shm, no network
  * interface but loopback, no new user namespaces, and — when the service runs as root — an
  * unprivileged uid of its own, without which the kernel neither enforces RLIMIT_NPROC nor keeps
- * one sandbox's process budget from another's. The harness is pid 1 of its namespace: a test
- * cannot kill it, orphans are re-parented to it, and when it exits the kernel kills whatever is
- * left before the sandbox reports the exit, so nothing outlives {@link #run}.
+ * one sandbox's process budget from another's. A harness process is pid 1 of the execution's pid
+ * namespace (the supervisor, or in a fork server the spawner): a test cannot kill it, orphans are
+ * re-parented to it, and when it exits the kernel kills whatever is left before the sandbox
+ * reports the exit, so nothing outlives {@link #run}.
  *
  * <p>Two ways to get there:
  * <ul>
  *   <li><b>fork server</b> (default when root): a long-lived bubblewrap sandbox per worker runs
- *       {@code forkserver.py}, which forks each execution into fresh namespaces, tmpfs and uid
- *       from an already-started interpreter (no interpreter start-up per execution);</li>
+ *       {@code forkserver.py}, which forks each execution's spawner into fresh namespaces, tmpfs
+ *       and uid from an already-started interpreter (no interpreter start-up per execution), and
+ *       judges in a long-lived process of its own, under a uid no execution has;</li>
  *   <li><b>per execution</b>: {@code setpriv} to the execution's uid, then a new bubblewrap
  *       sandbox with {@code --unshare-user --disable-userns --as-pid-1}.</li>
  * </ul>
@@ -50,7 +52,7 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
             "CAP_SETPCAP", "CAP_NET_ADMIN");
     /** Where an execution sees its own memory cgroup (read-only), for the harness's OOM counts. */
     static final String MEMCG_VIEW = "/run/iterpref/memcg";
-    /** The supervisor and spawner (and, in fork-server mode, the execution's first child). */
+    /** The harness's own processes in the execution's cgroup: the supervisor and spawner (in fork-server mode the spawner). */
     static final long HARNESS_MEMORY_MB = 64;
     static final long HARNESS_PROCESSES = 4;
 
@@ -74,8 +76,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         this.harnessDir = writeSandboxFiles(runtime);
         this.cgroups = cgroups != null && cgroups.available() ? cgroups : null;
         boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
-        this.forkServers = serve ? new ForkServerPool(cgroup -> forkServerCommand(runtime, cgroup), this.cgroups,
-                ioThreads) : null;
+        this.forkServers = serve ? new ForkServerPool(cgroup -> forkServerCommand(runtime, cgroup, uidBase - 1),
+                this.cgroups, ioThreads) : null;
     }
 
     /** Whether each execution gets its own memory and pids cgroup. */
@@ -168,8 +170,11 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
      * The fork server's own sandbox: run as root, so bubblewrap may keep the listed capabilities.
      * With cgroups, it starts in its fork server's {@code server} cgroup and sees its {@code fs-<k>}
      * directories read-write, so that each execution's first child can move itself into {@code exec}.
+     *
+     * @param judgeUid the uid of the server's judge (the harness's supervisor): just below the
+     *                 executions' pool, so no execution ever has it
      */
-    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup) {
+    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup, int judgeUid) {
         List<String> c = new ArrayList<>(cgroup == null ? List.of() : cgroup.placeSelfCommand());
         c.add(bwrap);
         c.addAll(List.of("--cap-drop", "ALL"));
@@ -181,10 +186,10 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
             }
         }
         // mount points only: each execution mounts its own size-capped tmpfs on them
-        c.addAll(List.of("--dir", "/dev/shm", "--remount-ro", "/dev", "--dir", WORKDIR, "--dir", "/tmp",
-                "--dir", MEMCG_VIEW));
+        c.addAll(List.of("--dir", "/dev/shm", "--remount-ro", "/dev", "--dir", WORKDIR, "--dir", "/tmp"));
         c.addAll(List.of("--chdir", "/", "--remount-ro", "/", "--"));
         c.addAll(runtime.forkServerCommand(runtime.interpreter(), HARNESS_DIR));
+        c.add("--judge-uid=" + judgeUid);
         return c;
     }
 
