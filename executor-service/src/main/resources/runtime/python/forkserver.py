@@ -20,8 +20,9 @@ pid namespace, the execution's **spawner** (its pid 1), which, still root:
      and its pid namespace's /proc (the cgroup directories the server can write are unmounted
      from the execution's view), and brings up its loopback interface;
   4. drops every capability from the bounding set, all groups, switches to the execution's own
-     unprivileged uid, sets no_new_privs and a new session, installs the system-call filter
-     (libseccomp, see sandbox_seccomp.py);
+     unprivileged uid, sets a new session, and adds the execution's part of the system-call filter
+     (libseccomp, see sandbox_seccomp.py) to the server's own part, which refuses everything but
+     the calls that build namespaces: together, the whole filter;
   5. serves the judge (the socket the server handed it): forks a test process per request, kills
      and reaps what the tests leave behind, reports each test process's end.
 
@@ -89,7 +90,10 @@ def main():
             judge_uid = int(arg.split("=", 1)[1])
     if judge_uid is None or judge_uid <= 0:
         raise SystemExit("fork server: --judge-uid=N (a uid no execution has) is required")
-    sandbox_seccomp.prepare()
+    # the server itself, its judge and every execution: all of the filter but the calls that build
+    # an execution's namespaces; each execution adds the rest once it has built them
+    sandbox_seccomp.prepare(part="execution")
+    sandbox_seccomp.install(part="server")
     judge = start_judge(judge_uid)
     pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY)
     # every execution is forked from here: objects that exist now never move between collector
@@ -127,22 +131,48 @@ def judge(sock):
     (done) or "0" (no whole spec)."""
     while True:
         try:
-            message, ancillary, _, _ = sock.recvmsg(16, socket.CMSG_SPACE(8))
+            message, ancillary, _, _ = sock.recvmsg(16, socket.CMSG_SPACE(3 * 4))
         except OSError:
             return
         fds = harness.fds_in(ancillary)
-        if message not in (b"E", b"EM") or len(fds) != len(message):
+        if message[:1] != b"E" or len(fds) != len(message) or message.strip(b"EMP") or len(message) > 3:
             return
         spawner = harness.Spawner(None, socket.socket(fileno=fds[0]))
-        oom = harness.OomCounter(fd=fds[1] if len(fds) > 1 else None)
+        named = dict(zip(message[1:].decode("ascii"), fds[1:]))
+        oom = harness.OomCounter(fd=named.get("M"))
+        events = EventBuffer()
         try:
-            supervisor = harness.Supervisor(write=lambda data: frame(b"D", data), local=False)
+            supervisor = harness.Supervisor(write=events.write, local=False, pids_fd=named.get("P"))
             complete = supervisor.serve(spawner, oom)
             del supervisor
         finally:
-            if oom.fd is not None:
-                os.close(oom.fd)
+            events.flush()
+            for fd in fds[1:]:
+                os.close(fd)
         sock.send(b"F1" if complete else b"F0")
+
+
+class EventBuffer:
+    """The judge's events of one execution, written in as few D frames as possible: the service reads
+    them when the execution ends, and every frame costs it (and the judge) a wake-up."""
+
+    LIMIT = 256 * 1024
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+
+    def write(self, data):
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= self.LIMIT:
+            self.flush()
+
+    def flush(self):
+        if self.parts:
+            frame(b"D", b"".join(self.parts))
+            self.parts = []
+            self.size = 0
 
 
 def read_frame(fd):
@@ -179,17 +209,20 @@ def serve(header, judge, pid_namespace):
             os._exit(120)
     _check(_libc.setns(pid_namespace, CLONE_NEWPID), "setns")  # later children: this namespace again
     theirs.close()
-    fds = [ours.fileno()]
-    counters = oom_counters(header)
-    if counters is not None:
-        fds.append(counters)
+    # the spawner's socket, then (where the execution has cgroups) its OOM counters ("M") and its
+    # process count ("P"): the judge asks the spawner to look for strays only when there are some
+    fds, names = [ours.fileno()], b""
+    for name, fd in ((b"M", open_first(header, ("memory.events", "memory.oom_control"))),
+                     (b"P", open_first(header, ("pids.current",)))):
+        if fd is not None:
+            fds.append(fd)
+            names += name
     try:
-        judge.sendmsg([b"EM" if counters is not None else b"E"],
+        judge.sendmsg([b"E" + names],
                       [(socket.SOL_SOCKET, socket.SCM_RIGHTS, b"".join(fd.to_bytes(4, sys.byteorder) for fd in fds))])
     finally:
-        ours.close()
-        if counters is not None:
-            os.close(counters)
+        for fd in fds:
+            os.close(fd)
     deadline = started + header["deadlineMs"] / 1000.0
     exceeded, complete = watch(judge, pid, deadline)
     status = wait_for(pid)
@@ -202,14 +235,18 @@ def serve(header, judge, pid_namespace):
         raise SystemExit("fork server: the judge read no whole spec")
 
 
-def oom_counters(header):
-    """A descriptor of the execution's memory cgroup's OOM counters (v2, else v1), for the judge."""
-    memcg = (header.get("cgroup") or {}).get("memcg")
-    for name in ("memory.events", "memory.oom_control") if memcg else ():
-        try:
-            return os.open(memcg + "/" + name, os.O_RDONLY | os.O_CLOEXEC)
-        except FileNotFoundError:
-            continue
+def open_first(header, names):
+    """A descriptor of the first of these files in the execution's cgroup directories, for the judge
+    (which cannot see the cgroup directories itself); None without cgroups."""
+    cgroup = header.get("cgroup") or {}
+    dirs = [cgroup["memcg"]] if cgroup.get("memcg") else []
+    dirs += [os.path.dirname(procs) for procs in cgroup.get("procs", ())]
+    for name in names:
+        for directory in dirs:
+            try:
+                return os.open(directory + "/" + name, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                continue
     return None
 
 
@@ -318,8 +355,24 @@ def clear_inheritable_capabilities():
         raise OSError(ctypes.get_errno(), "capset")
 
 
+def bounding_set():
+    """The capabilities in this process's bounding set (bubblewrap leaves only the server's few)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("CapBnd:"):
+                    mask = int(line.split()[1], 16)
+                    return [cap for cap in range(64) if mask >> cap & 1]
+    except (OSError, ValueError):
+        pass
+    return list(range(64))
+
+
+BOUNDING_SET = bounding_set()
+
+
 def drop_privileges(uid):
-    for cap in range(64):
+    for cap in BOUNDING_SET:
         if _libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(cap), ctypes.c_ulong(0), ctypes.c_ulong(0),
                        ctypes.c_ulong(0)) != 0:
             break  # past the last capability this kernel knows
@@ -329,7 +382,7 @@ def drop_privileges(uid):
     os.setresuid(uid, uid, uid)  # from root to a non-zero uid: permitted and effective caps are cleared
     if os.getuid() != uid or os.geteuid() != uid:
         raise OSError("could not switch to uid %d" % uid)
-    sandbox_seccomp.install()  # sets no_new_privs first
+    sandbox_seccomp.install(part="execution")  # on top of the server's part: the whole filter
 
 
 if __name__ == "__main__":

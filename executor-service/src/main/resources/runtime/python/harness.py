@@ -82,10 +82,14 @@ def main(argv=None):
     Supervisor().run()
 
 
+_LIBC = []  # the C library through ctypes, loaded once per process (and inherited by its forks)
+
+
 def prctl(option, value):
     import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(None, use_errno=True))
+    if _LIBC[0].prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)) != 0:
         raise OSError(ctypes.get_errno(), "prctl(%d)" % option)
 
 
@@ -138,9 +142,10 @@ class Supervisor:
       namespace: the judge never forks, and nothing of the execution can see or signal it).
     """
 
-    def __init__(self, write=None, local=True):
+    def __init__(self, write=None, local=True, pids_fd=None):
         self.write = write or (lambda data: write_all(1, data))
         self.local = local
+        self.pids_fd = pids_fd  # the execution's pids.current, where a fork server has one for its judge
         self.spawner = None
         self.runner = None
 
@@ -325,9 +330,19 @@ class Supervisor:
     def settle(self, spare_runner=False):
         """Has the spawner kill every process of the sandbox but itself (and the loaded test process,
         when spared), so that the next test starts alone."""
-        if self.reap_all and self.spawner.alive:
+        if self.reap_all and self.spawner.alive and self.strays_possible(spare_runner):
             self.spawner.settle(spare_runner)
         self.reap_orphans()
+
+    def strays_possible(self, spare_runner):
+        """False when the execution's pids cgroup counts no process (nor thread) but the spawner and
+        the spared test process: then there is nothing to kill, and no need to ask."""
+        if self.pids_fd is None:
+            return True
+        try:
+            return int(os.pread(self.pids_fd, 64, 0)) > (2 if spare_runner else 1)
+        except (OSError, ValueError):
+            return True
 
     def reap_orphans(self):
         """A supervisor in its own sandbox reaps its spawner, and test processes whose spawner died."""

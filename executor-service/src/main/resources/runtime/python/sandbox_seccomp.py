@@ -25,14 +25,21 @@ skipped. Any failure raises OSError: the caller must not run untrusted code then
 
 prepare() builds the filter once (loading libseccomp and compiling the rules); install() loads
 it. A fork server can prepare() in the parent and install() in each forked child, which then
-pays only for the load. Standard library only; runs under CPython >= 3.8 started with -I -S.
+pays only for the load.
+
+The filter comes whole (part="full") or in two parts that together refuse exactly the same:
+"server" refuses everything but SETUP, the few calls a fork server needs to build an execution's
+namespaces; "execution" refuses SETUP. A fork server installs "server" in itself once, and each
+execution's first process adds "execution" (a short program, quick to load) when it has built its
+namespaces: filters stack, a call runs only if every filter allows it, and none can be removed.
+Standard library only; runs under CPython >= 3.8 started with -I -S.
 """
 
 import ctypes
 import errno
 import os
 
-__all__ = ("DENIED", "LIBRARY", "prepare", "install")
+__all__ = ("DENIED", "SETUP", "LIBRARY", "PARTS", "prepare", "install")
 
 LIBRARY = "libseccomp.so.2"
 
@@ -65,6 +72,10 @@ DENIED = (
     # unimplemented on Linux, never used
     "afs_syscall", "tuxcall", "security", "getpmsg", "putpmsg", "vserver",
 )
+
+# what a fork server calls to build an execution's namespaces: refused by the "execution" part only
+SETUP = ("mount", "umount2", "unshare", "setns", "sethostname")
+PARTS = ("full", "server", "execution")
 
 # libseccomp's ABI (seccomp.h, stable since 2.2)
 _SCMP_ACT_KILL_PROCESS = 0x80000000
@@ -138,9 +149,12 @@ def personality_rules():
 class _Filter:
     """A built libseccomp context, kept (with its library) until loaded."""
 
-    def __init__(self, library, deny_errno):
+    def __init__(self, library, deny_errno, part):
+        if part not in PARTS:
+            raise ValueError("seccomp: part must be one of %s, not %r" % (PARTS, part))
         self.library = library
         self.deny_errno = deny_errno
+        self.part = part
         try:
             lib = ctypes.CDLL(library, use_errno=True)
         except OSError as e:
@@ -183,7 +197,10 @@ class _Filter:
 
         deny = _SCMP_ACT_ERRNO(self.deny_errno)
         for name in DENIED:
-            self._rule(deny, name)
+            if self.part == "full" or (name in SETUP) == (self.part == "execution"):
+                self._rule(deny, name)
+        if self.part == "execution":
+            return
         # clone(flags, ...): the flags are argument 0 except on s390, where they are argument 1
         flags_arg = 1 if _native_arch_is_s390(lib) else 0
         for flag in _CLONE_NAMESPACE_FLAGS:
@@ -267,22 +284,25 @@ def _native_arch_is_s390(lib):
     return lib.seccomp_arch_native() in (0x00000016, 0x80000016)
 
 
-_prepared = None
+_prepared = {}
 
 
-def prepare(library=LIBRARY, deny_errno=errno.EPERM):
-    """Builds the filter and its BPF program (once per process and arguments) without loading it.
+def prepare(library=LIBRARY, deny_errno=errno.EPERM, part="full"):
+    """Builds the filter (or one part of it) and its BPF program, once per process and arguments,
+    without loading it.
 
     deny_errno exists for tests, which use a distinctive value to tell the filter's refusals from
     the kernel's own permission checks; the sandbox uses the default, EPERM, as Docker does.
     """
-    global _prepared
-    if _prepared is None or (_prepared.library, _prepared.deny_errno) != (library, deny_errno):
-        _prepared = _Filter(library, deny_errno)
-        _prepared.program()
-    return _prepared
+    key = (library, deny_errno, part)
+    if key not in _prepared:
+        built = _Filter(library, deny_errno, part)
+        built.program()
+        _prepared[key] = built
+    return _prepared[key]
 
 
-def install(library=LIBRARY, deny_errno=errno.EPERM):
-    """Loads the filter into the calling process (building it first unless prepare() did)."""
-    prepare(library, deny_errno).load()
+def install(library=LIBRARY, deny_errno=errno.EPERM, part="full"):
+    """Loads the filter (or one part of it) into the calling process, building it first unless
+    prepare() did."""
+    prepare(library, deny_errno, part).load()

@@ -29,6 +29,8 @@ public final class ExecutorBenchmark {
 
     static final double TARGET_RATIO = 1.0;
     private static final int MAX_FAILURES_SHOWN = 10;
+    private static final long MAX_WARMUP_NANOS = 60_000_000_000L;
+    private static final double STEADY_COMPILE_SHARE = 0.05;
 
     private ExecutorBenchmark() {
     }
@@ -70,6 +72,7 @@ public final class ExecutorBenchmark {
                 log("warm-up: %d programs each way (untimed)", warmup.size());
                 failures.addAll(bareRunner.run(warmup).failures());
                 failures.addAll(service.run(warmup).failures());
+                warmUntilCompiled(service, warmup, failures);
                 for (int round = 1; round <= o.rounds(); round++) {
                     CpuSample before = CpuSample.take();
                     bare.add(measured(bareRunner.run(corpus), round, failures));
@@ -95,6 +98,31 @@ public final class ExecutorBenchmark {
         return 0;
     }
 
+    /**
+     * A service runs for hours; a pass of a few seconds right after start-up would measure the
+     * JIT compilers as much as the service. Warm-up goes on (for at most {@link #MAX_WARMUP_NANOS})
+     * until compiling took under {@link #STEADY_COMPILE_SHARE} of a chunk's wall time.
+     */
+    private static void warmUntilCompiled(ServiceRunner service, List<Program> chunk, List<String> failures)
+            throws IOException, InterruptedException {
+        var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (compiler == null || !compiler.isCompilationTimeMonitoringSupported() || chunk.isEmpty()) {
+            return;
+        }
+        long end = System.nanoTime() + MAX_WARMUP_NANOS;
+        for (int i = 1; System.nanoTime() < end; i++) {
+            long compiledBefore = compiler.getTotalCompilationTime();
+            long start = System.nanoTime();
+            failures.addAll(service.run(chunk).failures());
+            double wallMs = (System.nanoTime() - start) / 1e6;
+            double share = (compiler.getTotalCompilationTime() - compiledBefore) / wallMs;
+            log("warm-up chunk %d: JIT compilation %.0f%% of its wall time", i, share * 100);
+            if (share < STEADY_COMPILE_SHARE) {
+                return;
+            }
+        }
+    }
+
     private static Measurement measured(Measurement m, int round, List<String> failures) {
         log("round %d %-9s %4d executions in %7.2f s = %8.1f executions/s  (p50 %d ms, p95 %d ms)%s", round,
                 m.side(), m.executions(), m.elapsedNanos() / 1e9, m.perSecond(), m.percentileMs(50),
@@ -116,6 +144,7 @@ public final class ExecutorBenchmark {
         System.out.println(rule);
         row("programs x tests", o.programs() + " x " + ProgramCorpus.TESTS_PER_PROGRAM);
         row("cores / concurrency / batch", cores + " / " + o.concurrency() + " / " + o.batch());
+        row("service workers", Integer.toString(o.serviceWorkers()));
         row("python", o.python() + " (" + pythonVersion + ")");
         row("sandbox backend", backend + (retries > 0 ? " (429 retries: " + retries + ")" : ""));
         row("measured passes per side", o.rounds() + " (alternating, after warm-up)");

@@ -76,7 +76,7 @@ final class ServiceRunner implements AutoCloseable {
                         "--springdoc.swagger-ui.enabled=false",
                         "--iterpref.executor.backend=" + options.backend(),
                         "--iterpref.executor.allow-unsandboxed=" + options.backend().equals("unsandboxed"),
-                        "--iterpref.executor.workers=" + options.concurrency(),
+                        "--iterpref.executor.workers=" + options.serviceWorkers(),
                         "--iterpref.executor.bubblewrap.fork-server=" + options.forkServer(),
                         "--iterpref.executor.bubblewrap.cgroups=" + System.getProperty("bench.cgroups", "true"),
                         "--iterpref.executor.python.interpreter=" + options.python());

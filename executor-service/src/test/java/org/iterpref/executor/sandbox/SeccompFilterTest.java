@@ -41,7 +41,8 @@ class SeccompFilterTest {
     private static final Set<Long> PERSONALITY_ALLOWED = Set.of(0L, 8L, 0x20000L, 0x20008L, 0xFFFFFFFFL);
 
     /**
-     * argv: module directory, deny errno, scratch directory. Prints one JSON object: "denied"
+     * argv: module directory, deny errno, scratch directory, and "full" (the whole filter) or
+     * "split" (the fork server's part, then the execution's part on top). Prints one JSON object: "denied"
      * (probe name: errno, or "signal N" if the probe was killed), "allowed" (check name: true when
      * it worked), "status" (Seccomp and NoNewPrivs lines), "personality" ([hex value, errno or 0]),
      * "ms" (prepare and install times).
@@ -50,12 +51,15 @@ class SeccompFilterTest {
             import ctypes, errno, json, mmap, os, random, socket, subprocess, sys, threading, time
             sys.path.insert(0, sys.argv[1])
             import sandbox_seccomp
-            deny_errno, scratch = int(sys.argv[2]), sys.argv[3]
+            deny_errno, scratch, parts = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+            parts = ("full",) if parts == "full" else ("server", "execution")
 
             t0 = time.perf_counter()
-            sandbox_seccomp.prepare(deny_errno=deny_errno)
+            for part in parts:
+                sandbox_seccomp.prepare(deny_errno=deny_errno, part=part)
             t1 = time.perf_counter()
-            sandbox_seccomp.install(deny_errno=deny_errno)
+            for part in parts:
+                sandbox_seccomp.install(deny_errno=deny_errno, part=part)
             t2 = time.perf_counter()
 
             libc = ctypes.CDLL(None, use_errno=True)
@@ -221,8 +225,12 @@ class SeccompFilterTest {
     }
 
     private JsonNode probe(int denyErrno) throws Exception {
-        Path scratch = Files.createDirectories(dir.resolve("scratch-" + denyErrno));
-        String out = run(PROBE, module().toString(), Integer.toString(denyErrno), scratch.toString());
+        return probe(denyErrno, "full");
+    }
+
+    private JsonNode probe(int denyErrno, String parts) throws Exception {
+        Path scratch = Files.createDirectories(dir.resolve("scratch-" + denyErrno + "-" + parts));
+        String out = run(PROBE, module().toString(), Integer.toString(denyErrno), scratch.toString(), parts);
         if (out.contains("cannot load libseccomp")) {
             assumeTrue(false, "libseccomp.so.2 is not installed: " + out.strip());
         }
@@ -269,6 +277,21 @@ class SeccompFilterTest {
         List<String> status = new ArrayList<>();
         result.get("status").forEach(line -> status.add(line.asString()));
         assertThat(status).contains("Seccomp:\t2", "NoNewPrivs:\t1");
+    }
+
+    /** What a fork server installs: its own part once, each execution's part on top. */
+    @Test
+    void theServerAndExecutionPartsTogetherRefuseExactlyWhatTheWholeFilterRefuses() throws Exception {
+        JsonNode split = probe(ENOTRECOVERABLE, "split");
+        JsonNode full = probe(ENOTRECOVERABLE, "full");
+        assertThat(split.get("denied")).isEqualTo(full.get("denied"));
+        assertThat(split.get("personality")).isEqualTo(full.get("personality"));
+        assertThat(split.get("allowed")).isEqualTo(full.get("allowed"));
+        for (String name : REFUSED) {
+            assertThat(split.get("denied").get(name).asInt()).as(name).isEqualTo(ENOTRECOVERABLE);
+        }
+        System.out.printf("sandbox_seccomp split: prepare %.2f ms, install %.2f ms%n",
+                split.get("ms").get("prepare").asDouble(), split.get("ms").get("install").asDouble());
     }
 
     @Test
