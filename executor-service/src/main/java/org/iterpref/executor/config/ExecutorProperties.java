@@ -70,9 +70,14 @@ public record ExecutorProperties(
      * @param forkServer when root: fork each execution from a warm fork server inside a long-lived
      *                   bubblewrap sandbox (fresh namespaces, tmpfs and uid per execution) instead of
      *                   starting a sandbox and an interpreter per execution
+     * @param pinCpus    fork servers: each server (its judge and its executions) runs on one core of
+     *                   the service's, the next free one in turn, so that an execution's processes,
+     *                   which hand work to each other many times per test, stay on one core's caches
+     *                   and run queue instead of waking on a busy core while another idles
      */
     public record Bubblewrap(@NotBlank String executable, @Min(1000) int uidBase, @Min(0) int uidCount,
-                             boolean forkServer, @DefaultValue("true") boolean cgroups) {
+                             boolean forkServer, @DefaultValue("true") boolean cgroups,
+                             @DefaultValue("true") boolean pinCpus) {
     }
 
     /**

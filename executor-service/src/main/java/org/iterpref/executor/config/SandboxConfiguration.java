@@ -81,7 +81,7 @@ class SandboxConfiguration {
         Integer uidBase = root ? bwrap.uidBase() : null;
         int uidCount = bwrap.uidCount() > 0 ? bwrap.uidCount() : 2 * properties.effectiveWorkers() + 2;
         BubblewrapSandbox sandbox = new BubblewrapSandbox(bwrap.executable(), runner, uidBase, uidCount,
-                python(runtimes), bwrap.forkServer(), ioThreads, cgroups);
+                python(runtimes), bwrap.forkServer(), ioThreads, cgroups, bwrap.pinCpus());
         if (root) {
             log.info("Sandbox backend: bubblewrap ({}), one uid per execution from {}..{}",
                     sandbox.usesForkServers() ? "fork servers" : "a sandbox per execution", uidBase,

@@ -44,6 +44,11 @@ class HostileProgramsDockerTest extends HostileProgramsTest {
     }
 
     @Override
+    boolean expectsOneCore() {
+        return false;
+    }
+
+    @Override
     void expectBackend() {
         assertThat(sandbox).isInstanceOf(DockerSandbox.class);
     }

@@ -66,6 +66,20 @@ class HostileProgramsTest {
         expectBackend();
     }
 
+    /** Whether this mode runs each execution on one core (fork servers pin themselves, in turn). */
+    boolean expectsOneCore() {
+        return expectsForkServers();
+    }
+
+    @Test
+    void anExecutionRunsOnOneCoreWithForkServersOnAllOtherwise() {
+        JsonNode result = run(execution(NOOP, List.of(assertTest("cores",
+                "import os\nprint(len(os.sched_getaffinity(0)))"))));
+        assertThat(verdictOf(result, 0)).as(result.toString()).isEqualTo("PASSED");
+        int cores = Integer.parseInt(result.get("tests").get(0).get("stdout").asString().strip());
+        assertThat(cores).isEqualTo(expectsOneCore() ? 1 : Runtime.getRuntime().availableProcessors());
+    }
+
     /** The backend (and mode) this class exercises; overridden by the classes for other backends. */
     void expectBackend() {
         assertThat(sandbox).isInstanceOf(BubblewrapSandbox.class);

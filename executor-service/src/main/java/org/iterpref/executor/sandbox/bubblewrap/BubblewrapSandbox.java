@@ -66,18 +66,19 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
     /**
      * @param uidBase    null when the service is not root: bubblewrap then runs as the service's user
      * @param forkServer use fork servers (only possible as root)
+     * @param pinCpus    run each fork server on one core, the next free one in turn
      */
     public BubblewrapSandbox(String bwrap, ProcessRunner runner, Integer uidBase, int uidCount,
                              LanguageRuntime runtime, boolean forkServer, ExecutorService ioThreads,
-                             CgroupManager cgroups) {
+                             CgroupManager cgroups, boolean pinCpus) {
         this.bwrap = bwrap;
         this.runner = runner;
         this.uids = uidBase == null ? null : new UidPool(uidBase, uidCount, "iterpref.executor.bubblewrap.uid-count");
         this.harnessDir = writeSandboxFiles(runtime);
         this.cgroups = cgroups != null && cgroups.available() ? cgroups : null;
         boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
-        this.forkServers = serve ? new ForkServerPool(cgroup -> forkServerCommand(runtime, cgroup, uidBase - 1),
-                this.cgroups, ioThreads) : null;
+        this.forkServers = serve ? new ForkServerPool((cgroup, slot) -> forkServerCommand(runtime, cgroup,
+                uidBase - 1, slot), this.cgroups, ioThreads, pinCpus) : null;
     }
 
     /** Whether each execution gets its own memory and pids cgroup. */
@@ -173,8 +174,10 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
      *
      * @param judgeUid the uid of the server's judge (the harness's supervisor): just below the
      *                 executions' pool, so no execution ever has it
+     * @param cpuSlot  the server's slot among the cores it may use (the k-th allowed core, modulo
+     *                 their number), or null to leave it to the scheduler
      */
-    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup, int judgeUid) {
+    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup, int judgeUid, Integer cpuSlot) {
         List<String> c = new ArrayList<>(cgroup == null ? List.of() : cgroup.placeSelfCommand());
         c.add(bwrap);
         c.addAll(List.of("--cap-drop", "ALL"));
@@ -190,6 +193,9 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         c.addAll(List.of("--chdir", "/", "--remount-ro", "/", "--"));
         c.addAll(runtime.forkServerCommand(runtime.interpreter(), HARNESS_DIR));
         c.add("--judge-uid=" + judgeUid);
+        if (cpuSlot != null) {
+            c.add("--cpu-slot=" + cpuSlot);
+        }
         return c;
     }
 

@@ -38,21 +38,26 @@ final class ForkServer implements AutoCloseable {
     private final OutputStream specs;
     private final StderrTail stderr = new StderrTail();
     private final ForkServerCgroup cgroup;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ForkServer(Process process, ForkServerCgroup cgroup, ExecutorService ioThreads) {
+    private ForkServer(Process process, ForkServerCgroup cgroup, ExecutorService ioThreads, Runnable onClose) {
         this.process = process;
         this.cgroup = cgroup;
+        this.onClose = onClose;
         this.frames = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
         this.specs = process.getOutputStream();
         ioThreads.execute(() -> stderr.drain(process.getErrorStream()));
     }
 
-    static ForkServer start(List<String> command, ForkServerCgroup cgroup, ExecutorService ioThreads) {
+    /** @param onClose run once when the server is closed (it gives back the server's CPU slot) */
+    static ForkServer start(List<String> command, ForkServerCgroup cgroup, ExecutorService ioThreads,
+                            Runnable onClose) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
             builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin"));
-            return new ForkServer(builder.start(), cgroup, ioThreads);
+            return new ForkServer(builder.start(), cgroup, ioThreads, onClose);
         } catch (IOException e) {
             throw new SandboxException("cannot start the fork server (" + command.get(0) + "): " + e.getMessage(), e);
         }
@@ -130,6 +135,9 @@ final class ForkServer implements AutoCloseable {
         process.destroyForcibly();
         if (cgroup != null) {
             cgroup.close();
+        }
+        if (closed.compareAndSet(false, true)) {
+            onClose.run();
         }
     }
 

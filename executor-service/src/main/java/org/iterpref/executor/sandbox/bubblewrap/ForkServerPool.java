@@ -1,5 +1,6 @@
 package org.iterpref.executor.sandbox.bubblewrap;
 
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.iterpref.executor.sandbox.SandboxInvocation;
 import org.iterpref.executor.sandbox.SandboxOutput;
 import org.iterpref.executor.sandbox.cgroup.CgroupBind;
@@ -29,15 +30,19 @@ final class ForkServerPool implements AutoCloseable {
     private static final long SERVER_PIDS = 16;
 
     private final ConcurrentLinkedQueue<ForkServer> idle = new ConcurrentLinkedQueue<>();
-    private final Function<ForkServerCgroup, List<String>> command;
+    private final BiFunction<ForkServerCgroup, Integer, List<String>> command;
+    private final boolean pinCpus;
+    /** The CPU slots of the live servers: a new server takes the lowest free one. */
+    private final BitSet cpuSlots = new BitSet();
     private final CgroupManager cgroups;
     private final ExecutorService ioThreads;
     private final ScheduledExecutorService watchdog;
     private final AtomicInteger serverIndex = new AtomicInteger();
 
-    ForkServerPool(Function<ForkServerCgroup, List<String>> command, CgroupManager cgroups,
-                   ExecutorService ioThreads) {
+    ForkServerPool(BiFunction<ForkServerCgroup, Integer, List<String>> command, CgroupManager cgroups,
+                   ExecutorService ioThreads, boolean pinCpus) {
         this.command = command;
+        this.pinCpus = pinCpus;
         this.cgroups = cgroups;
         this.ioThreads = ioThreads;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -94,14 +99,27 @@ final class ForkServerPool implements AutoCloseable {
         }
         ForkServerCgroup cgroup = cgroups == null ? null
                 : cgroups.createForkServer(serverIndex.incrementAndGet(), SERVER_MEMORY_BYTES, SERVER_PIDS);
+        Integer slot = pinCpus ? takeCpuSlot() : null;
+        Runnable release = slot == null ? () -> { } : () -> releaseCpuSlot(slot);
         try {
-            return ForkServer.start(command.apply(cgroup), cgroup, ioThreads);
+            return ForkServer.start(command.apply(cgroup, slot), cgroup, ioThreads, release);
         } catch (RuntimeException e) {
+            release.run();
             if (cgroup != null) {
                 cgroup.close();
             }
             throw e;
         }
+    }
+
+    private synchronized int takeCpuSlot() {
+        int slot = cpuSlots.nextClearBit(0);
+        cpuSlots.set(slot);
+        return slot;
+    }
+
+    private synchronized void releaseCpuSlot(int slot) {
+        cpuSlots.clear(slot);
     }
 
     @Override
