@@ -42,6 +42,7 @@ The spec arrives on fd 0 from the service: a 4-byte big-endian length, then mars
 Only the standard library is used (CPython >= 3.9 on Linux).
 """
 
+import _operator
 import _signal as signal
 import _socket
 import errno
@@ -1102,6 +1103,7 @@ class TestProcess:
         self.namespace = None
         self.loaded_files = set()
         self.suspicions = []
+        self.patched = set()  # harness functions whose code or defaults the code replaced
         self.limits = None
 
     def run(self):
@@ -1151,6 +1153,8 @@ class TestProcess:
         op = p["op"]
         if op == "load":
             self.builtins_before = dict(vars(builtins_module()))
+            self.builtin_names = tuple(name for name in self.builtins_before if name != "_")
+            self.builtin_values = tuple(map(self.builtins_before.get, self.builtin_names))
             return self.load()
         if op == "stdio":
             return self.run_stdio()
@@ -1220,6 +1224,10 @@ class TestProcess:
         elif event == "open" and args and isinstance(args[0], str) and args[0].startswith("/proc/") and (
                 args[0].endswith("/mem") or "/fd/" in args[0]):
             self.suspect("opens %s" % args[0])
+        elif event == "object.__setattr__" and args:
+            name = HARNESS_FINGERPRINT.function_ids.get(id(args[0]))
+            if name is not None:  # a harness function's __code__, __defaults__ or __kwdefaults__
+                self.patched.add(name)
 
     def suspect(self, reason):
         if reason not in self.suspicions and _len(self.suspicions) < 10:
@@ -1267,15 +1275,15 @@ class TestProcess:
 
     def harness_tampering(self):
         """Names of the harness's own functions or classes the code replaced or changed, in this process."""
-        return sorted(name for name, mark in harness_fingerprint().items() if HARNESS_FINGERPRINT.get(name) != mark)
+        return sorted(set(harness_changes()) | self.patched)
 
     def check_tampering(self):
         """Flags what in-process tests cannot defend against (see the README's known limits)."""
         if self.namespace is not None and "AssertionError" in self.namespace:
             self.suspect("defines its own AssertionError")
         now = vars(builtins_module())
-        if _len(now) != _len(self.builtins_before) or any(
-                now.get(name, self) is not value for name, value in self.builtins_before.items() if name != "_"):
+        if _len(now) != _len(self.builtins_before) or not _identical(
+                tuple(map(now.get, self.builtin_names)), self.builtin_values):
             changed = sorted(name for name in set(now) | set(self.builtins_before)
                              if name != "_" and now.get(name, self) is not self.builtins_before.get(name, self))
             if changed:
@@ -1398,31 +1406,54 @@ class TestProcess:
 
 
 # what a test process runs between the code under test and its completion record
-TEST_PROCESS_CODE = ("TestProcess", "receive_fds", "fds_in", "write_all", "_dumps", "set_limit", "truncate",
+TEST_PROCESS_CODE = ("TestProcess", "HarnessFingerprint", "receive_fds", "fds_in", "write_all", "_dumps", "set_limit", "truncate",
                      "verdict_for_exception", "explain_assertion", "format_user_exception", "format_exception_only",
-                     "clean_traceback_text", "register_sources", "builtins_module", "harness_fingerprint",
-                     "_function_mark", "set_dumpable", "prctl", "last_user_frame", "assert_at", "parts_to_explain",
+                     "clean_traceback_text", "register_sources", "builtins_module", "harness_changes",
+                     "_identical", "set_dumpable", "prctl", "last_user_frame", "assert_at", "parts_to_explain",
                      "is_literal", "short_repr", "is_user_file", "library_path")
 
 
-def harness_fingerprint():
-    """Identity of the test process's own harness code: its functions, their code, defaults and globals."""
-    marks = {}
-    for name in TEST_PROCESS_CODE:
-        value = HARNESS_GLOBALS.get(name)
-        if _isinstance(value, type):
-            marks[name] = (id(value),)
-            for member, attr in list(vars(value).items()):
-                marks[name + "." + member] = _function_mark(attr)
-        else:
-            marks[name] = _function_mark(value)
-    return marks
+class HarnessFingerprint:
+    """What the test process's own harness code is bound to, taken at import (before any untrusted
+    code ran): each name of TEST_PROCESS_CODE in the module and each member of its classes, compared
+    by identity, element by element in C (map over operator.is_), so checking after every test
+    costs microseconds. Replacing one of its functions' code or defaults is seen as it happens:
+    Python raises an "object.__setattr__" audit event for it, which the test process's audit hook
+    looks up in function_ids (reading those attributes here would raise an audit event each)."""
+
+    def __init__(self, module_globals, names):
+        self.globals_get = module_globals.get
+        self.names = tuple(names)
+        self.values = tuple(map(self.globals_get, self.names))
+        self.classes = tuple((name, value) for name, value in zip(self.names, self.values) if _isinstance(value, type))
+        self.members = tuple((cls, tuple(vars(cls)), tuple(vars(cls).values())) for _, cls in self.classes)
+        functions = [(name, value) for name, value in zip(self.names, self.values) if type(value).__name__ == "function"]
+        for (name, cls), (_, members, values) in zip(self.classes, self.members):
+            functions += [(name + "." + m, v) for m, v in zip(members, values) if type(v).__name__ == "function"]
+        self.functions = tuple(f for _, f in functions)  # kept alive: their ids stay theirs
+        self.function_ids = {id(f): name for name, f in functions}
+
+    def changes(self):
+        """Names whose binding, members, code, defaults or globals changed since import."""
+        changed = []
+        now = tuple(map(self.globals_get, self.names))
+        if not _identical(now, self.values):
+            changed += [n for n, a, b in zip(self.names, now, self.values) if a is not b]
+        for (name, cls), (_, members, values) in zip(self.classes, self.members):
+            current = vars(cls)
+            now = tuple(map(current.get, members))
+            if _len(current) != _len(members) or not _identical(now, values):
+                changed += [name + "." + m for m in set(current) | set(members)
+                            if current.get(m, self) is not dict(zip(members, values)).get(m, self)]
+        return sorted(set(changed))
 
 
-def _function_mark(value):
-    if type(value).__name__ != "function":
-        return (id(value),)
-    return (id(value), id(value.__code__), id(value.__defaults__), id(value.__kwdefaults__), id(value.__globals__))
+def _identical(a, b):
+    return _len(a) == _len(b) and all(map(_operator.is_, a, b))
+
+
+def harness_changes():
+    return HARNESS_FINGERPRINT.changes()
 
 
 def builtins_module():
@@ -1679,7 +1710,7 @@ def is_literal(node):
 
 HARNESS_GLOBALS = globals()
 HARNESS_MODULE = __name__
-HARNESS_FINGERPRINT = harness_fingerprint()  # taken at import, before any untrusted code ran
+HARNESS_FINGERPRINT = HarnessFingerprint(HARNESS_GLOBALS, TEST_PROCESS_CODE)  # at import, before any untrusted code ran
 
 
 if __name__ == "__main__":

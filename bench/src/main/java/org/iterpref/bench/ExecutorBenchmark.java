@@ -31,6 +31,7 @@ public final class ExecutorBenchmark {
     private static final int MAX_FAILURES_SHOWN = 10;
     private static final long MAX_WARMUP_NANOS = 60_000_000_000L;
     private static final double STEADY_COMPILE_SHARE = 0.05;
+    private static final int STEADY_CHUNKS = 3;
 
     private ExecutorBenchmark() {
     }
@@ -101,7 +102,8 @@ public final class ExecutorBenchmark {
     /**
      * A service runs for hours; a pass of a few seconds right after start-up would measure the
      * JIT compilers as much as the service. Warm-up goes on (for at most {@link #MAX_WARMUP_NANOS})
-     * until compiling took under {@link #STEADY_COMPILE_SHARE} of a chunk's wall time.
+     * until compiling took under {@link #STEADY_COMPILE_SHARE} of the wall time of
+     * {@link #STEADY_CHUNKS} chunks in a row.
      */
     private static void warmUntilCompiled(ServiceRunner service, List<Program> chunk, List<String> failures)
             throws IOException, InterruptedException {
@@ -110,6 +112,7 @@ public final class ExecutorBenchmark {
             return;
         }
         long end = System.nanoTime() + MAX_WARMUP_NANOS;
+        int quiet = 0;
         for (int i = 1; System.nanoTime() < end; i++) {
             long compiledBefore = compiler.getTotalCompilationTime();
             long start = System.nanoTime();
@@ -117,7 +120,8 @@ public final class ExecutorBenchmark {
             double wallMs = (System.nanoTime() - start) / 1e6;
             double share = (compiler.getTotalCompilationTime() - compiledBefore) / wallMs;
             log("warm-up chunk %d: JIT compilation %.0f%% of its wall time", i, share * 100);
-            if (share < STEADY_COMPILE_SHARE) {
+            quiet = share < STEADY_COMPILE_SHARE ? quiet + 1 : 0;
+            if (quiet == STEADY_CHUNKS) {
                 return;
             }
         }

@@ -365,6 +365,26 @@ class HostileProgramsTest {
     }
 
     @Test
+    void replacingTheCodeOrDefaultsOfHarnessFunctionsIsSeenAndNeverPasses() {
+        // the functions stay bound where they were: only what they run (or their defaults) changes
+        String code = py("import sys",
+                "for m in list(sys.modules.values()):",
+                "    c = vars(m).get('TestProcess')",
+                "    if isinstance(c, type) and 'run_assert' in vars(c):",
+                "        c.run_assert.__code__ = (lambda self: {'verdict': 'PASSED'}).__code__",
+                "        t = vars(m).get('truncate')",
+                "        if t is not None:",
+                "            t.__defaults__ = (10,)");
+        JsonNode result = run(execution(code, List.of(assertTest("fails", "assert False"),
+                assertTest("passes", "assert True"))));
+        assertThat(verdictOf(result, 0)).as(result.toString()).isEqualTo("ERROR");
+        assertThat(verdictOf(result, 1)).as(result.toString()).isEqualTo("ERROR");
+        String suspicious = result.get("tests").get(0).get("suspicious").toString();
+        assertThat(suspicious).contains("TestProcess.run_assert").contains("truncate");
+        assertThat(result.get("suspicious").asBoolean()).isTrue();
+    }
+
+    @Test
     void expectedOutputCannotBeFoundInTheProgramsFramesOrObjects() {
         String secret = "the-secret-answer-4711";
         // the needle is built at run time, so the program's own text does not contain it; the
