@@ -88,7 +88,7 @@ def main():
     for arg in sys.argv[1:]:
         if arg.startswith("--judge-uid="):
             judge_uid = int(arg.split("=", 1)[1])
-        elif arg.startswith("--cpu-slot="):
+        elif arg.startswith("--cpu="):
             pin(int(arg.split("=", 1)[1]))
     if judge_uid is None or judge_uid <= 0:
         raise SystemExit("fork server: --judge-uid=N (a uid no execution has) is required")
@@ -110,13 +110,14 @@ def main():
         serve(header, judge, pid_namespace)
 
 
-def pin(slot):
-    """Runs this server, its judge and its executions on one of the cores it may use (slot modulo
-    their number): an execution's processes hand work to each other many times per test, and on
-    one core each hand-off finds the next process's caches warm and never waits for a busy core
-    while another idles. Scheduling, not a limit: a test may move itself to any allowed core."""
-    allowed = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {allowed[slot % len(allowed)]})
+def pin(cpu):
+    """Runs this server, its judge and its executions on one core (the service pins the worker
+    thread that drives this server to the same one): an execution's processes hand work to each
+    other many times per test, and on one core each hand-off finds the next process's caches warm
+    and never waits for a busy core while another idles. Scheduling, not a limit: a test may move
+    itself to any allowed core. A core this process may not use is ignored."""
+    if cpu in os.sched_getaffinity(0):
+        os.sched_setaffinity(0, {cpu})
 
 
 def start_judge(uid):

@@ -77,8 +77,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         this.harnessDir = writeSandboxFiles(runtime);
         this.cgroups = cgroups != null && cgroups.available() ? cgroups : null;
         boolean serve = forkServer && uidBase != null && !runtime.forkServerCommand("", "").isEmpty();
-        this.forkServers = serve ? new ForkServerPool((cgroup, slot) -> forkServerCommand(runtime, cgroup,
-                uidBase - 1, slot), this.cgroups, ioThreads, pinCpus) : null;
+        this.forkServers = serve ? new ForkServerPool((cgroup, cpu) -> forkServerCommand(runtime, cgroup,
+                uidBase - 1, cpu), this.cgroups, ioThreads, pinCpus) : null;
     }
 
     /** Whether each execution gets its own memory and pids cgroup. */
@@ -174,10 +174,10 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
      *
      * @param judgeUid the uid of the server's judge (the harness's supervisor): just below the
      *                 executions' pool, so no execution ever has it
-     * @param cpuSlot  the server's slot among the cores it may use (the k-th allowed core, modulo
-     *                 their number), or null to leave it to the scheduler
+     * @param cpu      the core the server (its judge and its executions) runs on, or null to leave
+     *                 it to the scheduler
      */
-    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup, int judgeUid, Integer cpuSlot) {
+    List<String> forkServerCommand(LanguageRuntime runtime, ForkServerCgroup cgroup, int judgeUid, Integer cpu) {
         List<String> c = new ArrayList<>(cgroup == null ? List.of() : cgroup.placeSelfCommand());
         c.add(bwrap);
         c.addAll(List.of("--cap-drop", "ALL"));
@@ -193,8 +193,8 @@ public final class BubblewrapSandbox implements Sandbox, AutoCloseable {
         c.addAll(List.of("--chdir", "/", "--remount-ro", "/", "--"));
         c.addAll(runtime.forkServerCommand(runtime.interpreter(), HARNESS_DIR));
         c.add("--judge-uid=" + judgeUid);
-        if (cpuSlot != null) {
-            c.add("--cpu-slot=" + cpuSlot);
+        if (cpu != null) {
+            c.add("--cpu=" + cpu);
         }
         return c;
     }

@@ -38,29 +38,40 @@ final class ForkServer implements AutoCloseable {
     private final OutputStream specs;
     private final StderrTail stderr = new StderrTail();
     private final ForkServerCgroup cgroup;
+    private final Integer cpu;
     private final Runnable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ForkServer(Process process, ForkServerCgroup cgroup, ExecutorService ioThreads, Runnable onClose) {
+    private ForkServer(Process process, ForkServerCgroup cgroup, Integer cpu, ExecutorService ioThreads,
+                       Runnable onClose) {
         this.process = process;
         this.cgroup = cgroup;
+        this.cpu = cpu;
         this.onClose = onClose;
         this.frames = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
         this.specs = process.getOutputStream();
         ioThreads.execute(() -> stderr.drain(process.getErrorStream()));
     }
 
-    /** @param onClose run once when the server is closed (it gives back the server's CPU slot) */
-    static ForkServer start(List<String> command, ForkServerCgroup cgroup, ExecutorService ioThreads,
+    /**
+     * @param cpu     the core the server runs on (it pins itself), or null
+     * @param onClose run once when the server is closed (it gives back the server's CPU slot)
+     */
+    static ForkServer start(List<String> command, ForkServerCgroup cgroup, Integer cpu, ExecutorService ioThreads,
                             Runnable onClose) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().clear();
             builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin"));
-            return new ForkServer(builder.start(), cgroup, ioThreads, onClose);
+            return new ForkServer(builder.start(), cgroup, cpu, ioThreads, onClose);
         } catch (IOException e) {
             throw new SandboxException("cannot start the fork server (" + command.get(0) + "): " + e.getMessage(), e);
         }
+    }
+
+    /** The core this server runs on, or null when it is not pinned. */
+    Integer cpu() {
+        return cpu;
     }
 
     /** This server's cgroups, or null without cgroups. */

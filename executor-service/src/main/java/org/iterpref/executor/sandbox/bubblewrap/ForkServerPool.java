@@ -31,7 +31,9 @@ final class ForkServerPool implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<ForkServer> idle = new ConcurrentLinkedQueue<>();
     private final BiFunction<ForkServerCgroup, Integer, List<String>> command;
-    private final boolean pinCpus;
+    private final CpuPinning pinning;
+    /** The server a worker thread used last: it takes it again when it is idle (and stays on its core). */
+    private final ThreadLocal<ForkServer> lastServer = new ThreadLocal<>();
     /** The CPU slots of the live servers: a new server takes the lowest free one. */
     private final BitSet cpuSlots = new BitSet();
     private final CgroupManager cgroups;
@@ -42,7 +44,7 @@ final class ForkServerPool implements AutoCloseable {
     ForkServerPool(BiFunction<ForkServerCgroup, Integer, List<String>> command, CgroupManager cgroups,
                    ExecutorService ioThreads, boolean pinCpus) {
         this.command = command;
-        this.pinCpus = pinCpus;
+        this.pinning = pinCpus ? CpuPinning.ofThisProcess() : null;
         this.cgroups = cgroups;
         this.ioThreads = ioThreads;
         this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -54,6 +56,10 @@ final class ForkServerPool implements AutoCloseable {
 
     SandboxOutput execute(Map<String, Object> header, SandboxInvocation invocation, long memoryBytes, long maxPids) {
         ForkServer server = take();
+        lastServer.set(server);
+        if (server.cpu() != null) {
+            pinning.pinCurrentThread(server.cpu());
+        }
         boolean healthy = false;
         ForkServerCgroup serverCgroup = server.cgroup();
         ExecutionCgroup exec = serverCgroup == null ? null : serverCgroup.newExecution(memoryBytes, maxPids);
@@ -91,6 +97,13 @@ final class ForkServerPool implements AutoCloseable {
     }
 
     private ForkServer take() {
+        ForkServer mine = lastServer.get();
+        if (mine != null && idle.remove(mine)) {
+            if (mine.alive()) {
+                return mine;
+            }
+            mine.close();
+        }
         for (ForkServer server = idle.poll(); server != null; server = idle.poll()) {
             if (server.alive()) {
                 return server;
@@ -99,10 +112,11 @@ final class ForkServerPool implements AutoCloseable {
         }
         ForkServerCgroup cgroup = cgroups == null ? null
                 : cgroups.createForkServer(serverIndex.incrementAndGet(), SERVER_MEMORY_BYTES, SERVER_PIDS);
-        Integer slot = pinCpus ? takeCpuSlot() : null;
+        Integer slot = pinning != null ? takeCpuSlot() : null;
+        Integer cpu = slot == null ? null : pinning.cpuForSlot(slot);
         Runnable release = slot == null ? () -> { } : () -> releaseCpuSlot(slot);
         try {
-            return ForkServer.start(command.apply(cgroup, slot), cgroup, ioThreads, release);
+            return ForkServer.start(command.apply(cgroup, cpu), cgroup, cpu, ioThreads, release);
         } catch (RuntimeException e) {
             release.run();
             if (cgroup != null) {
