@@ -223,7 +223,7 @@ def serve(header, judge, pid_namespace):
     theirs.close()
     # the spawner's socket, then (where the execution has cgroups) its OOM counters ("M") and its
     # process count ("P"): the judge asks the spawner to look for strays only when there are some
-    fds, names = [ours.fileno()], b""
+    fds, names = [ours.detach()], b""  # the socket object lets go: the fd is closed below, once
     for name, fd in ((b"M", open_first(header, ("memory.events", "memory.oom_control"))),
                      (b"P", open_first(header, ("pids.current",)))):
         if fd is not None:
