@@ -48,13 +48,16 @@ class PairController {
         return importer.importPairs(request.getInputStream(), set);
     }
 
-    /** A page of the feed: resume from {@code next} (the last pair's id) to continue. */
+    /** A page of the feed: resume from {@code next} (the last pair's feed position) to continue. */
     record PairPage(List<PreferencePair> pairs, long next) {
     }
 
     @GetMapping
-    @Operation(summary = "The pair feed: kept pairs with an id above `after`, in id order (keyset pagination)",
-            description = "A trainer follows the feed while new pairs arrive by passing back `next` as `after`.")
+    @Operation(summary = "The pair feed: kept pairs with a feed position above `after`, in position order "
+            + "(keyset pagination)",
+            description = "A trainer follows the feed while new pairs arrive by passing back `next` as `after`. "
+                    + "Positions are commit-ordered: a pair is served once no transaction that could still commit "
+                    + "a pair before it is running, so a follower receives every committed pair exactly once.")
     PairPage feed(@RequestParam(defaultValue = "0") long after, @RequestParam(defaultValue = "100") int limit,
                   @RequestParam(required = false) UUID run, @RequestParam(required = false) String set,
                   @RequestParam(required = false) Boolean synthetic) {
@@ -65,7 +68,7 @@ class PairController {
             throw InvalidRequestException.of("limit", "must be between 1 and " + MAX_LIMIT);
         }
         List<PreferencePair> page = pairs.page(after, limit, new PairRepository.Filter(run, set, synthetic));
-        return new PairPage(page, page.isEmpty() ? after : page.get(page.size() - 1).id());
+        return new PairPage(page, page.isEmpty() ? after : page.get(page.size() - 1).feedPosition());
     }
 
     @GetMapping(path = "/export", produces = "application/x-ndjson")

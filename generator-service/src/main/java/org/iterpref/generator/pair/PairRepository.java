@@ -14,7 +14,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Pairs in PostgreSQL: stored once per (trajectory, rejected iteration), served in id order. */
+/**
+ * Pairs in PostgreSQL: stored once per (trajectory, rejected iteration); the feed serves them in the
+ * order of their feed position ({@link PairFeedPositions}), which never skips a committed pair.
+ */
 @Repository
 public class PairRepository {
 
@@ -25,9 +28,12 @@ public class PairRepository {
     private final JdbcTemplate template;
     private final TransactionTemplate readOnly;
     private final JsonMapper json;
+    private final PairFeedPositions positions;
 
-    public PairRepository(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions, JsonMapper json) {
+    public PairRepository(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate transactions, JsonMapper json,
+                          PairFeedPositions positions) {
         this.jdbc = jdbc;
+        this.positions = positions;
         this.template = template;
         this.readOnly = new TransactionTemplate(transactions.getTransactionManager());
         this.readOnly.setReadOnly(true);
@@ -92,14 +98,18 @@ public class PairRepository {
                 .params(trajectoryId, rejectedIteration).query(Boolean.class).single();
     }
 
-    /** Up to {@code limit} kept pairs with an id above {@code after}, in id order. */
+    /**
+     * Up to {@code limit} kept pairs with a feed position above {@code after}, in position order.
+     * Positions pairs whose writers have ended first, so what is returned never gains a pair below it.
+     */
     public List<PreferencePair> page(long after, int limit, Filter filter) {
+        positions.assign();
         List<Object> params = new ArrayList<>();
         String where = filter.where(params);
         params.add(0, after);
         params.add(limit);
-        return jdbc.sql("select * from pairs where id > ? and" + where.substring(" where".length())
-                        + " order by id limit ?")
+        return jdbc.sql("select * from pairs where feed_position > ? and" + where.substring(" where".length())
+                        + " order by feed_position limit ?")
                 .params(params).query(this::map).list();
     }
 
@@ -156,7 +166,8 @@ public class PairRepository {
                 rs.getString("task_set"), rs.getObject("trajectory_id", UUID.class), rs.getObject("task_id", UUID.class),
                 chosenIteration, rejectedIteration, rs.getString("prompt"), rs.getString("chosen"),
                 rs.getString("rejected"), json.readValue(rs.getString("error_spans"), SPANS), rs.getInt("region_lines"),
-                rs.getInt("rejected_lines"), rs.getBoolean("synthetic"), rs.getTimestamp("created_at").toInstant());
+                rs.getInt("rejected_lines"), rs.getBoolean("synthetic"), rs.getTimestamp("created_at").toInstant(),
+                rs.getObject("feed_position", Long.class));
     }
 
     static List<CharSpan> spans(List<int[]> raw) {

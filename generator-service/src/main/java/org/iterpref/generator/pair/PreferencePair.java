@@ -7,8 +7,10 @@ import java.util.UUID;
 /**
  * A preference pair: for {@code prompt}, {@code chosen} (the final, passing code) is preferred to
  * {@code rejected} (a failing iteration); {@code errorSpans} are the rejected lines the fix changed,
- * as {@code [start, end)} Unicode code-point offsets into {@code rejected}. {@code id} is the feed's
- * cursor. Run, trajectory and iterations are null for imported pairs.
+ * as {@code [start, end)} Unicode code-point offsets into {@code rejected}. {@code feedPosition} is
+ * the feed's cursor: commit-ordered, unlike {@code id} (see {@link PairFeedPositions}); null while
+ * a transaction that could still commit a pair before it is running. Run, trajectory and iterations
+ * are null for imported pairs.
  */
 public record PreferencePair(
         long id,
@@ -26,5 +28,6 @@ public record PreferencePair(
         int regionLines,
         int rejectedLines,
         boolean synthetic,
-        Instant createdAt) {
+        Instant createdAt,
+        Long feedPosition) {
 }

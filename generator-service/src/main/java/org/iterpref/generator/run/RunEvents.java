@@ -15,6 +15,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * Server-Sent Events for a run. Progress is read from PostgreSQL, so a client sees the work of
  * every instance, whichever instance it is connected to.
+ *
+ * <p>The stream carries state, not increments: every event is the run's whole progress as of one
+ * snapshot of committed data ({@link RunService#progress}), so there is no cursor that a late
+ * commit could slip behind, and a client that misses events or reconnects misses nothing: the first
+ * event on every connection is the current state, whatever {@code Last-Event-ID} it sends. The event
+ * id is the run's committed iteration count, which never decreases; it is informational, not a
+ * resume position.
  */
 @Component
 public class RunEvents implements DisposableBean {

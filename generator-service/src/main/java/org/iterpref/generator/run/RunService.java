@@ -11,6 +11,9 @@ import org.iterpref.common.problem.FieldError;
 import org.iterpref.common.problem.InvalidRequestException;
 import org.iterpref.generator.web.NotFoundException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /** Starts, reports on and cancels generation runs. */
@@ -24,11 +27,16 @@ public class RunService {
     private final RunRepository runs;
     private final TaskRepository tasks;
     private final CodeSources sources;
+    private final TransactionTemplate snapshot;
 
-    public RunService(RunRepository runs, TaskRepository tasks, CodeSources sources) {
+    public RunService(RunRepository runs, TaskRepository tasks, CodeSources sources,
+                      PlatformTransactionManager transactions) {
         this.runs = runs;
         this.tasks = tasks;
         this.sources = sources;
+        this.snapshot = new TransactionTemplate(transactions);
+        this.snapshot.setReadOnly(true);
+        this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
     }
 
     public RunProgress start(RunRequest request) {
@@ -83,7 +91,16 @@ public class RunService {
         return progress(run.id());
     }
 
+    /**
+     * The run as of one snapshot: status, counts, iterations and timings are read in one
+     * repeatable-read transaction, so they agree with each other (read statement by statement, a
+     * trajectory could pass between the status and the counts). The SSE stream sends these whole.
+     */
     public RunProgress progress(UUID id) {
+        return snapshot.execute(status -> readProgress(id));
+    }
+
+    private RunProgress readProgress(UUID id) {
         GenerationRun run = runs.find(id).orElseThrow(() -> new NotFoundException("no generation run " + id));
         JsonNode model = run.source().get("model");
         return new RunProgress(run.id(), run.taskSet(), run.sourceType(),

@@ -72,8 +72,8 @@ class PairsTest extends GeneratorIntegrationTest {
         assertThat(pairs).isNotEmpty();
         long previous = 0;
         for (JsonNode pair : pairs) {
-            assertThat(pair.get("id").asLong()).isGreaterThan(previous);
-            previous = pair.get("id").asLong();
+            assertThat(pair.get("feedPosition").asLong()).isGreaterThan(previous);
+            previous = pair.get("feedPosition").asLong();
             assertThat(pair.get("synthetic").asBoolean()).isTrue();
             assertThat(pair.get("rejectedIteration").asInt()).isLessThan(pair.get("chosenIteration").asInt());
             JsonNode spans = pair.get("errorSpans");
