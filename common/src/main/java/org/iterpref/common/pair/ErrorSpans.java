@@ -34,6 +34,31 @@ public final class ErrorSpans {
     }
 
     /**
+     * {@link #of}, and given spans must also cover whole lines, as the platform's own spans do (each
+     * from a line's start to just after its newline, or to the end of {@code rejected}): an error
+     * region is a set of lines, and a span cutting a line would mask part of a line in focal DPO.
+     *
+     * @throws IllegalArgumentException naming {@code error_spans} as {@link #of} does, and for a span
+     *     that starts or ends inside a line
+     */
+    public static ErrorRegion ofWholeLines(List<long[]> given, String rejected, String chosen) {
+        ErrorRegion region = of(given, rejected, chosen);
+        if (given != null) {
+            int[] cps = rejected.codePoints().toArray();
+            for (CharSpan span : region.spans()) {
+                boolean startsLine = span.start() == 0 || cps[span.start() - 1] == '\n';
+                boolean endsLine = span.end() == cps.length || cps[span.end() - 1] == '\n';
+                if (!startsLine || !endsLine) {
+                    throw new IllegalArgumentException("error_spans: [" + span.start() + ", " + span.end()
+                            + ") does not cover whole lines (a span starts where a line starts and ends just "
+                            + "after a newline or at the end of rejected)");
+                }
+            }
+        }
+        return region;
+    }
+
+    /**
      * {@code error_spans} as a JSON reader maps it to plain Java (a list of two-element lists of
      * integers; JSON null or absent is Java null), ready for {@link #of}.
      *

@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Imports pairs in the TRL / Target-DPO format — a JSON array or JSONL of {@code {"prompt",
  * "chosen", "rejected"}} strings whose completions may be wrapped in ```python fences, with optional
- * {@code error_spans} (code points into {@code rejected}) and {@code synthetic}. Missing spans are
+ * {@code error_spans} (code points into {@code rejected}, whole lines) and {@code synthetic} (at the
+ * top level or, as this service exports it, under {@code metadata}). Missing spans are
  * computed from the code inside the fences and returned relative to the completion text. Records
  * are read one at a time; a bad record is reported by its index (from 0) and the good ones kept.
  */
@@ -122,10 +123,33 @@ public class PairImporter {
         String prompt = text(node, "prompt");
         String chosen = text(node, "chosen");
         String rejected = text(node, "rejected");
-        ErrorRegion region = ErrorSpans.of(ErrorSpans.fromJson(spans(node.get("error_spans"))), rejected, chosen);
-        boolean synthetic = node.has("synthetic") && node.get("synthetic").asBoolean();
+        ErrorRegion region = ErrorSpans.ofWholeLines(ErrorSpans.fromJson(spans(node.get("error_spans"))), rejected,
+                chosen);
+        boolean synthetic = synthetic(node);
         return pairs.insert(new PairDraft(IMPORTED, null, set, null, null, null, null, prompt, chosen, rejected, region,
                 synthetic, filters.filter(region)));
+    }
+
+    /**
+     * Whether the pair is synthetic (bug injection, not a model's own mistake): {@code synthetic} at
+     * the top level, else under {@code metadata}, where this service's own export puts it, so that
+     * re-importing an export keeps synthetic pairs synthetic. Absent: false.
+     */
+    private static boolean synthetic(JsonNode node) {
+        JsonNode value = node.get("synthetic");
+        String field = "synthetic";
+        if (value == null || value.isNull()) {
+            JsonNode metadata = node.get("metadata");
+            value = metadata != null && metadata.isObject() ? metadata.get("synthetic") : null;
+            field = "metadata.synthetic";
+        }
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException(field + ": true or false is required");
+        }
+        return value.asBoolean();
     }
 
     /** {@code error_spans} as plain Java lists and numbers, for the shared check in {@link ErrorSpans}. */

@@ -62,6 +62,45 @@ class PairImportTest extends GeneratorIntegrationTest {
     }
 
     @Test
+    void reImportingAnExportKeepsSyntheticPairsSynthetic() {
+        String pair = "{\"prompt\": \"re-import\", \"chosen\": \"a = 1\\nb = 2\\n\", \"rejected\": \"a = 1\\nb = 3\\n\", "
+                + "\"synthetic\": true}\n";
+        assertThat(client().post("/v1/pairs/import?set=synthetic-source", "application/x-ndjson", pair).body()
+                .get("kept").asInt()).isEqualTo(1);
+        var export = client().get("/v1/pairs/export?format=trl&set=synthetic-source");
+        assertThat(export.status()).isEqualTo(200);
+        // pairs are stored once whatever their set: the copy gets its own prompt, as it would in
+        // another database
+        String exported = export.raw().replace("\"re-import\"", "\"re-import, elsewhere\"");
+        assertThat(exported).contains("\"metadata\"", "re-import, elsewhere").doesNotContain("\"synthetic\":true,\"metadata");
+        var reply = client().post("/v1/pairs/import?set=synthetic-again", "application/x-ndjson", exported);
+        assertThat(reply.body().get("kept").asInt()).as(reply.raw()).isEqualTo(1);
+        JsonNode again = client().get("/v1/pairs?set=synthetic-again").body().get("pairs").get(0);
+        assertThat(again.get("synthetic").asBoolean()).as(again.toString()).isTrue();
+        assertThat(again.get("errorSpans")).isEqualTo(
+                client().get("/v1/pairs?set=synthetic-source").body().get("pairs").get(0).get("errorSpans"));
+    }
+
+    @Test
+    void givenSpansMustCoverWholeLinesAndSyntheticMustBeABoolean() {
+        String jsonl = "{\"prompt\": \"p\", \"chosen\": \"a = 1\\nb = 2\\n\", \"rejected\": \"a = 1\\nb = 3\\n\", "
+                + "\"error_spans\": [[8, 12]]}\n"
+                + "{\"prompt\": \"p\", \"chosen\": \"a = 1\\nb = 2\\n\", \"rejected\": \"a = 1\\nb = 3\\n\", "
+                + "\"error_spans\": [[6, 11]]}\n"
+                + "{\"prompt\": \"p\", \"chosen\": \"a = 1\\nb = 2\\n\", \"rejected\": \"a = 1\\nb = 3\\n\", "
+                + "\"metadata\": {\"synthetic\": \"yes\"}}\n"
+                + "{\"prompt\": \"whole lines\", \"chosen\": \"a = 1\\nb = 2\", \"rejected\": \"a = 1\\nb = 3\", "
+                + "\"error_spans\": [[6, 11]]}\n";
+        var reply = client().post("/v1/pairs/import?set=partial-lines", "application/x-ndjson", jsonl);
+        JsonNode report = reply.body();
+        assertThat(report.get("kept").asInt()).as(reply.raw()).isEqualTo(1);
+        assertThat(report.get("errors").size()).isEqualTo(3);
+        assertThat(report.get("errors").get(0).get("message").asString()).contains("error_spans", "whole lines");
+        assertThat(report.get("errors").get(1).get("message").asString()).contains("error_spans", "whole lines");
+        assertThat(report.get("errors").get(2).get("message").asString()).contains("metadata.synthetic");
+    }
+
+    @Test
     void missingSetIsAProblem() {
         var reply = client().post("/v1/pairs/import", "application/json", "[]");
         assertThat(reply.status()).isEqualTo(400);
