@@ -150,8 +150,7 @@ public class JobWorker implements SmartLifecycle {
                 return;
             }
             log.warn("trajectory cannot go on: {}", e.toString());
-            trajectories.finish(claim.trajectoryId(), TrajectoryStatus.ERRORED, null, e.toString());
-            queue.complete(claim.trajectoryId(), owner);
+            errored(claim, e.toString());
         } finally {
             recordWorkerTime(claim, started);
             inFlight.remove(claim.trajectoryId());
@@ -161,12 +160,19 @@ public class JobWorker implements SmartLifecycle {
         }
     }
 
+    /** Ends the trajectory ERRORED, unless this worker lost its lease: then the job is someone else's. */
+    private void errored(JobQueue.Claim claim, String error) {
+        if (trajectories.finish(claim.trajectoryId(), TrajectoryStatus.ERRORED, null, error, owner)) {
+            queue.complete(claim.trajectoryId(), owner);
+        } else {
+            log.warn("lost the lease of trajectory {}: not marking it ERRORED ({})", claim.trajectoryId(), error);
+        }
+    }
+
     private void giveBack(JobQueue.Claim claim, RuntimeException e) {
         if (claim.attempts() >= properties.maxJobAttempts()) {
             log.warn("giving up after {} attempts: {}", claim.attempts(), e.getMessage());
-            trajectories.finish(claim.trajectoryId(), TrajectoryStatus.ERRORED, null,
-                    "gave up after " + claim.attempts() + " attempts: " + e.getMessage());
-            queue.complete(claim.trajectoryId(), owner);
+            errored(claim, "gave up after " + claim.attempts() + " attempts: " + e.getMessage());
             return;
         }
         long delay = Math.min(MAX_BACKOFF_MS, properties.retryBackoffMs() << Math.min(10, claim.attempts() - 1));

@@ -67,18 +67,20 @@ public class TrajectoryEngine {
         Optional<Iteration> last = trajectories.lastIteration(trajectoryId);
         while (true) {
             if (last.isPresent() && last.get().verdict() == Verdict.PASSED) {
-                pairs.build(run, trajectory, task, trajectories.iterations(trajectoryId));
-                trajectories.finish(trajectoryId, TrajectoryStatus.PASSED, last.get().code(), null);
-                return Outcome.ENDED;
+                String finalCode = last.get().code();
+                boolean held = trajectories.underLease(trajectoryId, owner, () -> {
+                    pairs.build(run, trajectory, task, trajectories.iterations(trajectoryId));
+                    trajectories.finish(trajectoryId, TrajectoryStatus.PASSED, finalCode, null);
+                });
+                return ended(held, trajectoryId);
             }
             int next = last.map(i -> i.number() + 1).orElse(0);
             if (next >= run.maxIterations()) {
-                trajectories.finish(trajectoryId, TrajectoryStatus.FAILED, null, null);
-                return Outcome.ENDED;
+                return ended(trajectories.finish(trajectoryId, TrajectoryStatus.FAILED, null, null, owner), trajectoryId);
             }
             if (runs.status(run.id()).orElse(RunStatus.CANCELLED) == RunStatus.CANCELLED) {
-                trajectories.finish(trajectoryId, TrajectoryStatus.CANCELLED, null, "run cancelled");
-                return Outcome.ENDED;
+                return ended(trajectories.finish(trajectoryId, TrajectoryStatus.CANCELLED, null, "run cancelled", owner),
+                        trajectoryId);
             }
             Iteration iteration = step(run, task, trajectory, next, last, source);
             if (!trajectories.insertIteration(trajectoryId, iteration, owner)) {
@@ -89,6 +91,15 @@ public class TrajectoryEngine {
             record(run, iteration);
             last = Optional.of(iteration);
         }
+    }
+
+    /** ENDED when the lease was still held for the trajectory's last writes, LEASE_LOST when not. */
+    private static Outcome ended(boolean leaseHeld, UUID trajectoryId) {
+        if (!leaseHeld) {
+            log.warn("lost the lease of trajectory {} before ending it: its new owner ends it", trajectoryId);
+            return Outcome.LEASE_LOST;
+        }
+        return Outcome.ENDED;
     }
 
     private Iteration step(GenerationRun run, Task task, Trajectory trajectory, int number, Optional<Iteration> last,

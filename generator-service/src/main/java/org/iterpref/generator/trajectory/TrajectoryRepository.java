@@ -9,6 +9,7 @@ import org.iterpref.common.execution.ExecutionResult;
 import org.iterpref.common.execution.Verdict;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Trajectories and their iterations. */
@@ -17,10 +18,12 @@ public class TrajectoryRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final TransactionTemplate transactions;
 
-    public TrajectoryRepository(JdbcClient jdbc, JsonMapper json) {
+    public TrajectoryRepository(JdbcClient jdbc, JsonMapper json, TransactionTemplate transactions) {
         this.jdbc = jdbc;
         this.json = json;
+        this.transactions = transactions;
     }
 
     public Optional<Trajectory> find(UUID id) {
@@ -88,9 +91,34 @@ public class TrajectoryRepository {
                 .param(id).update();
     }
 
+    /**
+     * Runs {@code writes} in one transaction, only while {@code owner} holds the trajectory's job
+     * lease: the job's row stays locked until they commit, so no other instance can take the job
+     * over halfway (claiming skips locked rows). False, and nothing written, when the lease was lost:
+     * the job is someone else's now, and this worker stops it.
+     */
+    public boolean underLease(UUID trajectoryId, String owner, Runnable writes) {
+        Boolean held = transactions.execute(status -> {
+            boolean holds = !jdbc.sql("""
+                    select 1 from jobs where trajectory_id = ? and lease_owner = ? and status = 'CLAIMED' for update""")
+                    .params(trajectoryId, owner).query(Integer.class).list().isEmpty();
+            if (holds) {
+                writes.run();
+            }
+            return holds;
+        });
+        return Boolean.TRUE.equals(held);
+    }
+
+    /** Ends the trajectory; a worker calls it through {@link #underLease}. */
     public void finish(UUID id, TrajectoryStatus status, String finalCode, String error) {
         jdbc.sql("update trajectories set status = ?, final_code = ?, error = ?, updated_at = now() where id = ?")
                 .params(status.name(), finalCode, error, id).update();
+    }
+
+    /** {@link #finish} while {@code owner} holds the job's lease; false (nothing written) when it lost it. */
+    public boolean finish(UUID id, TrajectoryStatus status, String finalCode, String error, String owner) {
+        return underLease(id, owner, () -> finish(id, status, finalCode, error));
     }
 
     private Trajectory map(ResultSet rs, int row) throws SQLException {
