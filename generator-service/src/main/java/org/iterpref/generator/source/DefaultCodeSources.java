@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.iterpref.generator.executor.TestRunner;
 import org.iterpref.generator.source.buginjection.BugInjectionSource;
+import org.iterpref.generator.source.buginjection.PlanStore;
 import org.iterpref.generator.source.openai.OpenAiCodeSourceFactory;
 import org.iterpref.generator.source.openai.OpenAiSourceSettings;
 import org.iterpref.generator.source.openai.SettingsProblem;
@@ -39,8 +40,8 @@ public class DefaultCodeSources implements CodeSources {
                 }
             });
 
-    public DefaultCodeSources(TestRunner executor, JsonMapper json) {
-        this.bugInjection = new BugInjectionSource(executor);
+    public DefaultCodeSources(TestRunner executor, JsonMapper json, PlanStore plans) {
+        this.bugInjection = new BugInjectionSource(executor, plans);
         this.openAi = OpenAiCodeSourceFactory.standard();
         this.json = json;
     }

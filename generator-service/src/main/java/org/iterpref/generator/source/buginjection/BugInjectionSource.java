@@ -15,23 +15,38 @@ import org.iterpref.generator.source.GenerationContext;
  * (task, seed, sample) it plants 1 to 3 realistic bugs that the executor has seen fail the tests
  * ({@link MutationPlanner}); iteration 0 is the mutant, and each refinement undoes one bug, so the
  * last iteration is the reference itself. Everything it produces is labelled synthetic.
+ *
+ * <p>The plan is chosen once per trajectory and kept ({@link PlanStore}): which mutants fail is
+ * the executor's verdict, which can depend on timing (a slow mutant times out on a loaded
+ * machine), so planning again after a restart or on another instance could plant other bugs than
+ * the ones the earlier iterations showed.
  */
 public final class BugInjectionSource implements CodeSource {
 
     public static final String MODEL = "bug-injection";
 
     private final MutationPlanner planner;
+    private final PlanStore plans;
 
     public BugInjectionSource(TestRunner runner) {
-        this(new MutationPlanner(runner));
+        this(new MutationPlanner(runner), PlanStore.NONE);
+    }
+
+    public BugInjectionSource(TestRunner runner, PlanStore plans) {
+        this(new MutationPlanner(runner), plans);
     }
 
     public BugInjectionSource(TestRunner runner, int cacheSize) {
-        this(new MutationPlanner(runner, cacheSize, MutationPlanner.DEFAULT_ATTEMPTS_PER_SIZE));
+        this(new MutationPlanner(runner, cacheSize, MutationPlanner.DEFAULT_ATTEMPTS_PER_SIZE), PlanStore.NONE);
     }
 
     public BugInjectionSource(MutationPlanner planner) {
+        this(planner, PlanStore.NONE);
+    }
+
+    public BugInjectionSource(MutationPlanner planner, PlanStore plans) {
         this.planner = Objects.requireNonNull(planner, "planner");
+        this.plans = Objects.requireNonNull(plans, "plans");
     }
 
     /**
@@ -51,11 +66,20 @@ public final class BugInjectionSource implements CodeSource {
             throw new IllegalArgumentException("the bug-injection source only mutates Python, and "
                     + MutationPlanner.describe(context.task()) + " is in " + language);
         }
-        MutationPlan plan = planner.plan(context.task(), context.seed(), context.sample());
+        MutationPlan plan = plan(context);
         int iteration = Math.max(0, context.iteration());
         String code = plan.codeAfterUndoing(reference, iteration);
         String prompt = prompt(plan, iteration, context.seed());
         return new Generation(prompt, code, code, MODEL, null, null);
+    }
+
+    /** The trajectory's kept plan, or a new one, kept unless another instance kept one first. */
+    private MutationPlan plan(GenerationContext context) {
+        if (context.trajectoryId() == null) {
+            return planner.plan(context.task(), context.seed(), context.sample());
+        }
+        return plans.find(context.trajectoryId()).orElseGet(() -> plans.keep(context.trajectoryId(),
+                planner.plan(context.task(), context.seed(), context.sample())));
     }
 
     private static String prompt(MutationPlan plan, int iteration, long seed) {
