@@ -17,6 +17,8 @@ interface TaskJpaRepository extends JpaRepository<TaskEntity, UUID> {
 
     long countByTaskSet(String taskSet);
 
+    List<TaskEntity> findByStatus(TaskStatus status, Pageable page);
+
     boolean existsByTaskSetAndExternalId(String taskSet, String externalId);
 
     @Modifying

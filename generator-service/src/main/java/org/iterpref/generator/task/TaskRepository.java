@@ -71,6 +71,12 @@ public class TaskRepository {
         return set == null ? tasks.count() : tasks.countByTaskSet(set);
     }
 
+    /** Up to {@code limit} tasks still waiting for validation, oldest first. */
+    public List<Task> findPending(int limit) {
+        return tasks.findByStatus(TaskStatus.PENDING, PageRequest.of(0, limit, STABLE)).stream()
+                .map(this::toTask).toList();
+    }
+
     /** The valid tasks of a set, in a stable order: what a generation run works on. */
     public List<Task> findValidBySet(String set) {
         return tasks.findByTaskSetAndStatusOrderByCreatedAtAscIdAsc(set, TaskStatus.VALID).stream()
