@@ -45,7 +45,8 @@ start generator-service generator-service/target/generator-service-*-exec.jar "$
   --spring.profiles.active=local --iterpref.generator.executor.base-url="http://127.0.0.1:$executor_port" \
   --iterpref.generator.model-servers.trainer.base-url="http://127.0.0.1:$trainer_port/v1" \
   "--iterpref.generator.model-servers.trainer.models[0]=tiny-qwen2"
-start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2
+start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2 \
+  "--iterpref.trainer.pair-feeds.allowed-urls[0]=http://127.0.0.1:$generator_port/"
 wait_ready executor-service "$executor_port"
 wait_ready generator-service "$generator_port"
 wait_ready trainer-service "$trainer_port"
