@@ -5,7 +5,8 @@
 # a trajectory for each of them with the offline bug-injection source (labelled synthetic); then
 # starts the trainer-service (port 8083, the bundled tiny-qwen2 test model), calls its
 # OpenAI-compatible API, fine-tunes it with focal DPO on the run's pairs through the OpenAI
-# fine-tuning API (and chats with the result), and runs a few trajectories with the openai source.
+# fine-tuning API (and chats with the result), and runs a few trajectories with the openai source
+# against the trainer, configured in the generator as the model server "trainer".
 #   --once    stop the services after the job (default: keep them running until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +42,11 @@ wait_ready() { # name port
 
 start executor-service executor-service/target/executor-service-*-exec.jar "$executor_port"
 start generator-service generator-service/target/generator-service-*-exec.jar "$generator_port" \
-  --spring.profiles.active=local --iterpref.generator.executor.base-url="http://127.0.0.1:$executor_port"
-start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2
+  --spring.profiles.active=local --iterpref.generator.executor.base-url="http://127.0.0.1:$executor_port" \
+  --iterpref.generator.model-servers.trainer.base-url="http://127.0.0.1:$trainer_port/v1" \
+  "--iterpref.generator.model-servers.trainer.models[0]=tiny-qwen2"
+start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2 \
+  "--iterpref.trainer.pair-feeds.allowed-urls[0]=http://127.0.0.1:$generator_port/"
 wait_ready executor-service "$executor_port"
 wait_ready generator-service "$generator_port"
 wait_ready trainer-service "$trainer_port"
@@ -78,7 +82,7 @@ echo "    (the tiny model fails the tests; a refine prompt can outgrow its 512-t
 head -3 examples/tasks/iterpref-examples.jsonl | curl -fsS -H 'Content-Type: application/x-ndjson' --data-binary @- \
   "http://127.0.0.1:$generator_port/v1/tasks/import?format=jsonl&set=trainer-demo" >/dev/null
 /usr/bin/python3 examples/follow_run.py "http://127.0.0.1:$generator_port" trainer-demo "$(printf '%s' \
-  '{"maxIterations": 2, "seed": 7, "source": {"type": "openai", "baseUrl": "http://127.0.0.1:'"$trainer_port"'/v1",' \
+  '{"maxIterations": 2, "seed": 7, "source": {"type": "openai", "server": "trainer",' \
   ' "model": "tiny-qwen2", "temperature": 0, "maxTokens": 32, "systemPrompt": "Answer with Python code."}}')"
 
 if $once; then exit 0; fi

@@ -1,6 +1,8 @@
 package org.iterpref.generator.config;
 
 import jakarta.validation.Valid;
+import java.util.List;
+import java.util.Map;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -17,6 +19,14 @@ import org.springframework.validation.annotation.Validated;
  * @param maxJobAttempts attempts of a trajectory whose model server or executor is unreachable
  * @param releaseJobsOnStop give claimed jobs back on a graceful stop (false: leave them to lease
  *                          expiry, as after a crash)
+ * @param modelServers   OpenAI-compatible servers a run may name ({@code "source": {"server": NAME}}),
+ *                       by name. Their URLs and keys are the operator's: a caller never chooses
+ *                       which environment variable or file the service reads, nor where it sends a key
+ * @param allowedBaseUrls patterns of base URLs a caller may give directly ({@code source.baseUrl},
+ *                       with an optional inline {@code apiKey}); {@code *} matches within one
+ *                       URL segment. Empty (the default): callers can only name model servers
+ * @param promptTemplatesDir directory of prompt templates a run may name (besides the bundled
+ *                       {@code first-attempt} and {@code refine}); blank: only the bundled ones
  */
 @Validated
 @ConfigurationProperties("iterpref.generator")
@@ -34,7 +44,33 @@ public record GeneratorProperties(
         @jakarta.validation.constraints.DecimalMin("0.0") @jakarta.validation.constraints.DecimalMax("1.0")
         double maxRegionShare,
         @Valid @NotNull EmbeddedPostgres embeddedPostgres,
-        @Valid @NotNull Executor executor) {
+        @Valid @NotNull Executor executor,
+        Map<String, @Valid ModelServer> modelServers,
+        List<String> allowedBaseUrls,
+        String promptTemplatesDir) {
+
+    public GeneratorProperties {
+        modelServers = modelServers == null ? Map.of() : Map.copyOf(modelServers);
+        allowedBaseUrls = allowedBaseUrls == null ? List.of() : List.copyOf(allowedBaseUrls);
+        promptTemplatesDir = promptTemplatesDir == null || promptTemplatesDir.isBlank() ? null : promptTemplatesDir.strip();
+    }
+
+    /**
+     * An OpenAI-compatible server configured by the operator. The API key comes from the
+     * environment variable {@code apiKeyEnv} or the file {@code apiKeyFile} (a mounted secret; wins
+     * when both are set); neither: no {@code Authorization} header.
+     *
+     * @param models     model ids runs may ask for; empty: any
+     * @param timeoutMs  per-request timeout, and the most a run may ask for (null: 60 s)
+     * @param maxRetries retries after the first request, and the most a run may ask for (null: 3)
+     */
+    public record ModelServer(@NotBlank String baseUrl, String apiKeyEnv, String apiKeyFile, List<String> models,
+                              @Min(1) Integer timeoutMs, @Min(0) Integer maxRetries) {
+
+        public ModelServer {
+            models = models == null ? List.of() : List.copyOf(models);
+        }
+    }
 
     /**
      * A real PostgreSQL server started in-process from Maven Central binaries (profile local).

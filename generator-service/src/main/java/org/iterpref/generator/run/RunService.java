@@ -83,8 +83,10 @@ public class RunService {
                     valid.size() + " tasks x " + samples + " samples is more than " + MAX_TRAJECTORIES
                             + " trajectories in one run")), true);
         }
-        var created = sources.create(source);
-        GenerationRun run = new GenerationRun(UUID.randomUUID(), request.taskSet(), source, source.get("type").asString(),
+        CodeSources.Prepared prepared = sources.prepare(source);
+        var created = prepared.source();
+        GenerationRun run = new GenerationRun(UUID.randomUUID(), request.taskSet(), prepared.stored(),
+                source.get("type").asString(),
                 created.synthetic(), maxIterations, samples, request.seed() == null ? 0L : request.seed(), policy,
                 RunStatus.QUEUED, Instant.now(), null);
         runs.create(run, valid);

@@ -13,5 +13,17 @@ public interface CodeSources {
     /** Problems with the document, fields named from the request root (e.g. {@code source.model}). */
     List<FieldError> validate(JsonNode source);
 
-    CodeSource create(JsonNode source);
+    /**
+     * The source of a new run, from a document {@link #validate} accepted, with the form of the
+     * document to store: without anything secret (an inline API key stays in this instance's
+     * memory, the stored form only refers to it).
+     */
+    Prepared prepare(JsonNode source);
+
+    /** The source of a stored run (the {@link Prepared#stored()} form). */
+    CodeSource create(JsonNode stored);
+
+    /** A run's source and the document to store for it. */
+    record Prepared(CodeSource source, JsonNode stored) {
+    }
 }

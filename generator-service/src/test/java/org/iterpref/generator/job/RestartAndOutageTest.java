@@ -31,7 +31,8 @@ class RestartAndOutageTest {
                 "--spring.datasource.url=" + SharedPostgres.jdbcUrl(database), "--spring.datasource.username=" + SharedPostgres.user(),
                 "--spring.datasource.password=" + SharedPostgres.password(),
                 "--iterpref.generator.executor.base-url=" + executorUrl, "--iterpref.generator.workers=2",
-                "--iterpref.generator.lease-seconds=3", "--iterpref.generator.executor.max-attempts=1")) {
+                "--iterpref.generator.lease-seconds=3", "--iterpref.generator.executor.max-attempts=1",
+                "--iterpref.generator.model-servers.down.base-url=http://127.0.0.1:9/v1")) {
             args.put(arg.substring(0, arg.indexOf('=')), arg);
         }
         for (String arg : extra) {
@@ -114,7 +115,7 @@ class RestartAndOutageTest {
             GeneratorClient client = client(healthy);
             client.post("/v1/tasks/import?format=jsonl&set=" + set, "application/x-ndjson", ExampleTasks.first(2));
             bugRun = startRun(client, set, 1, Map.of("type", "bug-injection"));
-            modelRun = startRun(client, set, 1, Map.of("type", "openai", "baseUrl", "http://127.0.0.1:9/v1",
+            modelRun = startRun(client, set, 1, Map.of("type", "openai", "server", "down",
                     "model", "nowhere", "maxRetries", 0, "timeoutMs", 1000));
         }
         try (ConfigurableApplicationContext cutOff = start("Outage", "http://127.0.0.1:9",

@@ -40,6 +40,11 @@ class OpenAiSourceTrainerIntegrationTest extends GeneratorIntegrationTest {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         database(registry, OpenAiSourceTrainerIntegrationTest.class);
+        // started here, before the generator's context: a trainer started lazily while the generator binds its
+        // properties would be built under the generator's web server class loader
+        String trainer = SharedTrainer.apiRoot();
+        registry.add("iterpref.generator.model-servers.trainer.base-url", () -> trainer);
+        registry.add("iterpref.generator.model-servers.trainer.models[0]", () -> SharedTrainer.MODEL);
     }
 
     @Test
@@ -52,7 +57,7 @@ class OpenAiSourceTrainerIntegrationTest extends GeneratorIntegrationTest {
         long servedBefore = SharedTrainer.chatCompletionsServed();
 
         var run = client.post("/v1/generation-runs", Map.of("taskSet", "tiny", "maxIterations", MAX_ITERATIONS,
-                "seed", 7, "source", Map.of("type", "openai", "baseUrl", SharedTrainer.apiRoot(),
+                "seed", 7, "source", Map.of("type", "openai", "server", "trainer",
                         "model", SharedTrainer.MODEL, "temperature", 0.0, "topP", 1.0, "maxTokens", MAX_TOKENS,
                         "systemPrompt", SYSTEM_PROMPT, "maxRetries", 1, "timeoutMs", 120_000)));
         assertThat(run.status()).as(run.raw()).isEqualTo(202);

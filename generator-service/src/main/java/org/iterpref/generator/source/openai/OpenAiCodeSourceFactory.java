@@ -55,6 +55,17 @@ public class OpenAiCodeSourceFactory {
         return create(settings, RetryPolicy.withRetries(settings.requireValid().maxRetries()));
     }
 
+    /**
+     * A source for settings already resolved under the operator's rules: its key and templates are
+     * used as given (nothing is read from the environment or files here).
+     */
+    public OpenAiCodeSource create(ResolvedOpenAiSource resolved) {
+        OpenAiSourceSettings settings = resolved.settings().requireValid();
+        ChatCompletionsClient client = new ChatCompletionsClient(settings, resolved.apiKey(), http, codec,
+                RetryPolicy.withRetries(settings.maxRetries()), sleeper);
+        return new OpenAiCodeSource(settings, resolved.templates(), client, new CodeExtractor());
+    }
+
     /** {@link #create(OpenAiSourceSettings)} with explicit waits between retries. */
     public OpenAiCodeSource create(OpenAiSourceSettings settings, RetryPolicy retryPolicy) {
         settings.requireValid();

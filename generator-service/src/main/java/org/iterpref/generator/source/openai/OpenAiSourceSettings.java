@@ -9,6 +9,11 @@ import java.util.List;
  * OpenAI, the trainer-service). Optional numbers left {@code null} take their defaults; blank
  * optional strings count as not set. Call {@link #validate()} before use.
  *
+ * <p>These are the resolved settings, built by {@link OpenAiSourceResolver} from a run's
+ * {@link OpenAiSourceRequest} and the operator's configuration: {@code apiKeyEnv} and
+ * {@code apiKeyFile} come only from an operator-configured model server, and the template paths
+ * only from code (runs give template text or names, never paths).
+ *
  * @param baseUrl              the server's API root. {@code http://127.0.0.1:8000/v1} and
  *                             {@code http://127.0.0.1:8000} are the same server: a URL with no path
  *                             gets {@code /v1} appended; a URL with a path (e.g.

@@ -124,6 +124,11 @@ public class PromptTemplates {
         }
     }
 
+    /** A bundled template by its class-path resource name, e.g. {@code prompts/refine.txt}. */
+    static String bundledResource(String resource) {
+        return bundled(resource);
+    }
+
     private static String bundled(String resource) {
         try (InputStream in = PromptTemplates.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {

@@ -5,5 +5,13 @@
  * the {@link org.iterpref.generator.source.openai.OpenAiCodeSource}; prompts come from
  * {@link org.iterpref.generator.source.openai.PromptTemplates} and code out of replies through
  * {@link org.iterpref.generator.source.openai.CodeExtractor}.
+ *
+ * <p>A run asks through {@link org.iterpref.generator.source.openai.OpenAiSourceRequest}, and
+ * {@link org.iterpref.generator.source.openai.OpenAiSourceResolver} turns that into settings under
+ * the operator's rules: where requests go and with which key (a configured model server, or an
+ * allow-listed base URL with an inline key) and which template text is used (inline, or named from
+ * {@link org.iterpref.generator.source.openai.PromptTemplateLibrary}). A caller never names an
+ * environment variable, a key file or a template path: the service would read the operator's
+ * secrets or files and send them to the caller's host.
  */
 package org.iterpref.generator.source.openai;
