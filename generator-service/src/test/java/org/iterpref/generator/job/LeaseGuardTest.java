@@ -1,13 +1,9 @@
 package org.iterpref.generator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
-import org.iterpref.generator.support.ExampleTasks;
-import org.iterpref.generator.support.GeneratorClient;
+import org.iterpref.generator.support.CompletedRuns;
 import org.iterpref.generator.support.GeneratorIntegrationTest;
 import org.iterpref.generator.trajectory.TrajectoryEngine;
 import org.iterpref.generator.trajectory.TrajectoryRepository;
@@ -38,17 +34,7 @@ class LeaseGuardTest extends GeneratorIntegrationTest {
 
     @Test
     void aWorkerThatLostItsLeaseWritesNothingAndStops() {
-        GeneratorClient client = client();
-        var imported = client.post("/v1/tasks/import?format=jsonl&set=lease", "application/x-ndjson", ExampleTasks.first(1));
-        assertThat(imported.body().get("valid").asInt()).as(imported.raw()).isEqualTo(1);
-        var run = client.post("/v1/generation-runs", Map.of("taskSet", "lease", "source", Map.of("type", "bug-injection"),
-                "maxIterations", 5, "samplesPerTask", 1, "seed", 7));
-        assertThat(run.status()).as(run.raw()).isEqualTo(202);
-        String runId = run.body().get("id").asString();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() ->
-                client.get("/v1/generation-runs/" + runId).body().get("status").asString().equals("COMPLETED"));
-        UUID trajectory = jdbc.sql("select id from trajectories where run_id = ?::uuid").param(runId)
-                .query(UUID.class).single();
+        UUID trajectory = CompletedRuns.oneBugInjectionTrajectory(client(), jdbc, "lease", 7);
         long pairsBefore = pairs(trajectory);
 
         // the stale worker's lease expired and another instance holds the job now; the trajectory's

@@ -1,17 +1,13 @@
 package org.iterpref.generator.source.buginjection;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.iterpref.generator.executor.TestRunner;
 import org.iterpref.generator.source.Generation;
 import org.iterpref.generator.source.GenerationContext;
-import org.iterpref.generator.support.ExampleTasks;
-import org.iterpref.generator.support.GeneratorClient;
+import org.iterpref.generator.support.CompletedRuns;
 import org.iterpref.generator.support.GeneratorIntegrationTest;
 import org.iterpref.generator.task.Task;
 import org.iterpref.generator.task.TaskRepository;
@@ -42,16 +38,7 @@ class MutationPlanKeptTest extends GeneratorIntegrationTest {
 
     @Test
     void laterIterationsOnAnotherInstanceRefineTheKeptPlanWithoutPlanningAgain() {
-        GeneratorClient client = client();
-        var imported = client.post("/v1/tasks/import?format=jsonl&set=kept", "application/x-ndjson", ExampleTasks.first(1));
-        assertThat(imported.body().get("valid").asInt()).as(imported.raw()).isEqualTo(1);
-        var run = client.post("/v1/generation-runs", Map.of("taskSet", "kept", "source", Map.of("type", "bug-injection"),
-                "maxIterations", 5, "samplesPerTask", 1, "seed", 11));
-        String runId = run.body().get("id").asString();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() ->
-                client.get("/v1/generation-runs/" + runId).body().get("status").asString().equals("COMPLETED"));
-        UUID trajectory = jdbc.sql("select id from trajectories where run_id = ?::uuid").param(runId)
-                .query(UUID.class).single();
+        UUID trajectory = CompletedRuns.oneBugInjectionTrajectory(client(), jdbc, "kept", 11);
         UUID taskId = jdbc.sql("select task_id from trajectories where id = ?").param(trajectory)
                 .query(UUID.class).single();
         Task task = tasks.findById(taskId).orElseThrow();
