@@ -50,13 +50,19 @@ public class TaskService {
         return validator.validate(List.of(task)).get(0);
     }
 
-    /** Streams JSONL: one task per line; bad lines are reported by number and the good ones kept. */
+    /**
+     * Streams JSONL: one task per line; bad lines are reported by number and the good ones kept.
+     * Tasks are stored as they are read and validated {@link TaskValidator#BATCH} at a time, so an
+     * import holds one batch, not the whole file, and the first tasks are ready before it ends.
+     */
     public ImportReport importJsonl(InputStream body, TaskFormat format, String set,
                                     TaskParser.BigCodeBenchPrompt prompt) {
         requireSetName(set, "set");
         TaskParser parser = new TaskParser(prompt);
         List<ImportReport.LineError> errors = new ArrayList<>();
         List<Task> stored = new ArrayList<>();
+        int[] verdicts = new int[TaskStatus.values().length];
+        int imported = 0;
         int lines = 0;
         long bytes = 0;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
@@ -71,14 +77,32 @@ public class TaskService {
                     continue;
                 }
                 importLine(line, lines, format, set, parser, stored, errors);
+                if (stored.size() >= TaskValidator.BATCH) {
+                    imported += validate(stored, verdicts);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            imported += validate(stored, verdicts); // what was stored before a failure is validated too
         }
-        List<Task> checked = validator.validate(stored);
-        return new ImportReport(set, format.name().toLowerCase(), lines, stored.size(),
-                count(checked, TaskStatus.VALID), count(checked, TaskStatus.INVALID), count(checked, TaskStatus.PENDING),
+        return new ImportReport(set, format.name().toLowerCase(), lines, imported,
+                verdicts[TaskStatus.VALID.ordinal()], verdicts[TaskStatus.INVALID.ordinal()],
+                verdicts[TaskStatus.PENDING.ordinal()],
                 errors.subList(0, Math.min(errors.size(), MAX_LINE_ERRORS)), errors.size() > MAX_LINE_ERRORS);
+    }
+
+    /** Validates the stored batch, counts its verdicts and empties it; how many tasks it held. */
+    private int validate(List<Task> batch, int[] verdicts) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        for (Task task : validator.validate(batch)) {
+            verdicts[task.status().ordinal()]++;
+        }
+        int size = batch.size();
+        batch.clear();
+        return size;
     }
 
     private void importLine(String line, int number, TaskFormat format, String set, TaskParser parser,
@@ -168,9 +192,5 @@ public class TaskService {
         if (set == null || !set.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
             throw InvalidRequestException.of(field, "a task set name of 1-100 letters, digits, '.', '_' or '-' is required");
         }
-    }
-
-    private static int count(List<Task> tasks, TaskStatus status) {
-        return (int) tasks.stream().filter(t -> t.status() == status).count();
     }
 }
