@@ -253,6 +253,7 @@ def open_first(header, names):
     cgroup = header.get("cgroup") or {}
     dirs = [cgroup["memcg"]] if cgroup.get("memcg") else []
     dirs += [os.path.dirname(procs) for procs in cgroup.get("procs", ())]
+    dirs = list(dict.fromkeys(dirs))  # v1: the memory cgroup is also where one of the procs files is
     for name in names:
         for directory in dirs:
             try:

@@ -1024,11 +1024,10 @@ def ancestors():
     found = {0, 1, _getpid()}
     pid = _getpid()
     while pid > 1:
-        try:
-            with open("/proc/%d/stat" % pid, "rb") as f:
-                pid = int(f.read().rsplit(b")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
+        fields = proc_stat(pid)
+        if fields is None:
             break
+        pid = int(fields[1])
         found.add(pid)
     return found
 
@@ -1054,11 +1053,18 @@ def kill_strays(keep, spare, killed):
 
 
 def zombie(pid):
+    fields = proc_stat(pid)
+    return fields is None or fields[0] == b"Z"  # gone, or a zombie
+
+
+def proc_stat(pid):
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...); None when it is gone."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+            fields = f.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
-        return True  # gone
+        return None
+    return fields if _len(fields) > 1 else None
 
 
 def fds_in(ancillary):
@@ -1443,8 +1449,9 @@ class HarnessFingerprint:
             current = vars(cls)
             now = tuple(map(current.get, members))
             if _len(current) != _len(members) or not _identical(now, values):
+                expected = dict(zip(members, values))
                 changed += [name + "." + m for m in set(current) | set(members)
-                            if current.get(m, self) is not dict(zip(members, values)).get(m, self)]
+                            if current.get(m, self) is not expected.get(m, self)]
         return sorted(set(changed))
 
 

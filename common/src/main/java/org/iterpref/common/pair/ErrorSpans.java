@@ -7,8 +7,9 @@ import java.util.List;
  * The error region of a pair in the TRL / Target-DPO format ({@code prompt}, {@code chosen},
  * {@code rejected}, optional {@code error_spans}): the spans as given, checked, or computed from
  * the completions when absent. Every service that imports such pairs (the generator's pair
- * import, the trainer's uploaded files and pair feed) reads them through here, so a span one
- * accepts the others accept too.
+ * import, the trainer's uploaded files and pair feed) reads them through here. The generator, whose
+ * regions are sets of lines, also requires whole lines ({@link #ofWholeLines}); the trainer accepts
+ * any checked span, so whatever the generator serves the trainer accepts.
  */
 public final class ErrorSpans {
 

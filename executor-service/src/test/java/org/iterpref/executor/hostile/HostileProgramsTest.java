@@ -76,7 +76,7 @@ class HostileProgramsTest {
         JsonNode result = run(execution(NOOP, List.of(assertTest("cores",
                 "import os\nprint(len(os.sched_getaffinity(0)))"))));
         assertThat(verdictOf(result, 0)).as(result.toString()).isEqualTo("PASSED");
-        int cores = Integer.parseInt(result.get("tests").get(0).get("stdout").asString().strip());
+        int cores = Integer.parseInt(testOf(result, 0).get("stdout").asString().strip());
         assertThat(cores).isEqualTo(expectsOneCore() ? 1 : Runtime.getRuntime().availableProcessors());
     }
 
