@@ -62,6 +62,8 @@ MAX_SPEC_BYTES = 1 << 30
 EXIT_GRACE_S = 2.0          # after a completion record, for the test process to end by itself
 PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 4, 36
 # where a sandbox shows its own memory cgroup's OOM counters (the first that exists is used)
+# the execution's own writable tmpfs mounts (every sandbox makes them): emptied for each fresh test process
+SCRATCH_DIRS = ("/work", "/tmp", "/dev/shm")
 OOM_COUNTERS = ("/run/iterpref/memcg/memory.events", "/run/iterpref/memcg/memory.oom_control",
                 "/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control")
 
@@ -929,6 +931,7 @@ def serve_spawns(sock):
     poller.register(sock.fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
     child = None
     child_fd = None
+    spawned = False
     while True:
         events = poller.poll(None if child_fd is not None or child is None else 20)
         if child is not None and (child_fd is None or any(fd == child_fd for fd, _ in events)):
@@ -948,6 +951,9 @@ def serve_spawns(sock):
         if not message:
             return
         if message == b"S" and _len(fds) == FD_COUNT and child is None:
+            if spawned and own_namespace:
+                empty_scratch()
+            spawned = True
             pid = _fork()
             if pid == 0:
                 try:
@@ -996,6 +1002,78 @@ def serve_spawns(sock):
             for fd in fds:
                 _close(fd)
             return
+
+
+def empty_scratch():
+    """Empties the sandbox's scratch tmpfs mounts before a fresh test process starts.
+
+    A fresh test process loads the solution as a new execution would: files an earlier test
+    process wrote (it may have died of the memory limit after filling them) are not there, and
+    their pages no longer count against the memory of the tests that follow. Only mounts this
+    sandbox made (tmpfs at exactly those paths) are touched, never a directory of the host."""
+    for path in scratch_mounts():
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            empty_directory(fd)
+        finally:
+            _close(fd)
+
+
+def scratch_mounts():
+    found = []
+    try:
+        with open("/proc/self/mountinfo", "rb") as f:
+            for line in f:
+                fields = line.split()
+                # mount point is field 5; the filesystem type follows the " - " separator
+                sep = fields.index(b"-") if b"-" in fields else -1
+                if sep > 4 and _len(fields) > sep + 1 and fields[sep + 1] == b"tmpfs":
+                    point = fields[4].decode("utf-8", "replace")
+                    if point in SCRATCH_DIRS and point not in found:
+                        found.append(point)
+    except OSError:
+        return []
+    return found
+
+
+def empty_directory(top):
+    """Removes everything under the open directory {@code top} without following symbolic links;
+    iterative, so that no nesting depth can overflow the stack. What cannot be removed stays."""
+    stack = [(top, False)]
+    try:
+        while stack:
+            fd, entered = stack[-1]
+            if entered:  # its subdirectories are empty now: remove them
+                stack.pop()
+                for name in os.listdir(fd):
+                    try:
+                        os.rmdir(name, dir_fd=fd)
+                    except OSError:
+                        pass
+                if fd != top:
+                    _close(fd)
+                continue
+            stack[-1] = (fd, True)
+            for entry in os.scandir(fd):
+                try:
+                    if not entry.is_dir(follow_symlinks=False):
+                        os.unlink(entry.name, dir_fd=fd)
+                        continue
+                    try:
+                        os.chmod(entry.name, 0o700, dir_fd=fd, follow_symlinks=True)
+                    except OSError:
+                        pass
+                    stack.append((os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd),
+                                  False))
+                except OSError:
+                    pass
+    finally:
+        for fd, _ in stack:
+            if fd != top:
+                _close(fd)
 
 
 def reap(sock, child):

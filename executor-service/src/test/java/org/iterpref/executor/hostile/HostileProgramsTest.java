@@ -299,6 +299,23 @@ class HostileProgramsTest {
         assertThat(verdictOf(second, 0)).isEqualTo("PASSED");
     }
 
+    @Test
+    void aFreshTestProcessStartsWithTheScratchDirectoriesEmpty() {
+        // a test that dies (here by os._exit, in CI by the memory limit with 180 MiB of tmpfs files)
+        // must not leave its files charged to the memory of every later test
+        String leave = py("import os",
+                "for d in ('/work', '/tmp', '/dev/shm'):",
+                "    with open(d + '/left.bin', 'wb') as f:",
+                "        f.write(b'x' * (1 << 20))",
+                "os._exit(3)");
+        String look = py("import os",
+                "assert [os.listdir(d) for d in ('.', '/tmp', '/dev/shm')] == [[], [], []], "
+                        + "[os.listdir(d) for d in ('.', '/tmp', '/dev/shm')]");
+        JsonNode result = run(execution("", List.of(assertTest("dies", leave), assertTest("looks", look))));
+        assertThat(verdictOf(result, 0)).as(result.toString()).isEqualTo("ERROR");
+        assertThat(verdictOf(result, 1)).as(result.toString()).isEqualTo("PASSED");
+    }
+
     // ---- the judge is out of the test process's reach ------------------------------------------
 
     /** A test of {@code testCode} after {@code code}, alone in an execution; its result. */
