@@ -50,15 +50,18 @@ if listing["trajectories"]:
         print("  error: " + trajectory["error"][:300])
 
 stats = call("/v1/pairs/stats?run=" + run["id"])
-print("\npreference pairs of the run: %d kept, filtered %s; region %s-%s lines (median %.0f)" % (
-    stats["kept"], stats["filtered"] or "none", stats["regionLines"]["min"], stats["regionLines"]["max"],
-    stats["regionLines"]["p50"]))
+print("\npreference pairs of the run: %d (%d new, %d already stored by an earlier run: a re-run with the same"
+      " seed makes the same pairs, and its feed serves them all the same), filtered %s; region %s-%s lines"
+      " (median %.0f)" % (stats["kept"] + stats["alreadyStored"], stats["kept"], stats["alreadyStored"],
+                          stats["filtered"] or "none", stats["regionLines"]["min"], stats["regionLines"]["max"],
+                          stats["regionLines"]["p50"]))
 feed = call("/v1/pairs?run=%s&limit=1" % run["id"])
 if feed["pairs"]:
     pair = feed["pairs"][0]
     rejected = pair["rejected"]
-    print("example pair %d (rejected iteration %d -> chosen iteration %d), error region:" % (
-        pair["id"], pair["rejectedIteration"], pair["chosenIteration"]))
+    print("example pair %d (rejected iteration %d -> chosen iteration %d%s), error region:" % (
+        pair["id"], pair["rejectedIteration"], pair["chosenIteration"],
+        ", already stored by an earlier run" if pair["alreadyStored"] else ""))
     for start, end in pair["errorSpans"]:
         for line in rejected[start:end].splitlines():
             print("  - " + line)

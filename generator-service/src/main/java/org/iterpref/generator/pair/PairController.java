@@ -117,6 +117,7 @@ class PairController {
         metadata.put("region_lines", pair.regionLines());
         metadata.put("rejected_lines", pair.rejectedLines());
         metadata.put("synthetic", pair.synthetic());
+        metadata.put("already_stored", pair.alreadyStored());
         line.put("metadata", metadata);
         try {
             writer.write(json.writeValueAsString(line));

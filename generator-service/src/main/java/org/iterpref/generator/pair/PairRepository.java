@@ -40,11 +40,24 @@ public class PairRepository {
         this.json = json;
     }
 
-    /** Filters for the feed and the export; null fields match everything. */
+    /**
+     * Filters for the feed and the export; null fields match everything. A run's pairs include those
+     * it made again after an earlier run or an import had stored them (status KNOWN); without a run,
+     * only pairs stored first (KEPT) match, so that each pair is served once.
+     */
     public record Filter(UUID runId, String taskSet, Boolean synthetic) {
 
         String where(List<Object> params) {
-            StringBuilder sql = new StringBuilder(" where status = 'KEPT'");
+            return " where " + servedStatus() + conditions(params);
+        }
+
+        String servedStatus() {
+            return runId == null ? "status = 'KEPT'" : "status in ('KEPT', 'KNOWN')";
+        }
+
+        /** The filter's own conditions, each starting with " and ". */
+        String conditions(List<Object> params) {
+            StringBuilder sql = new StringBuilder();
             if (runId != null) {
                 sql.append(" and run_id = ?");
                 params.add(runId);
@@ -63,8 +76,9 @@ public class PairRepository {
 
     /**
      * Stores a pair: KEPT unless it carries a filter reason, or the same pair (normalised) is kept
-     * already, which makes it a DUPLICATE. Storing the same (trajectory, rejected iteration) twice
-     * changes nothing. Returns the reason it was not kept, or null.
+     * already. Kept by another run or imported, it is KNOWN: this run's pair all the same, served in
+     * its feed; kept by the same run (or, for an import, anywhere), it is a DUPLICATE. Storing the same
+     * (trajectory, rejected iteration) twice changes nothing. Returns the reason it was filtered, or null.
      */
     public FilterReason insert(PairDraft d) {
         if (d.filterReason() == null && insertRow(d, "KEPT", null) == 1) {
@@ -73,9 +87,20 @@ public class PairRepository {
         if (d.trajectoryId() != null && exists(d.trajectoryId(), d.rejectedIteration())) {
             return d.filterReason();
         }
+        if (d.filterReason() == null && d.runId() != null && keptByAnotherRun(d)) {
+            insertRow(d, "KNOWN", null);
+            return null;
+        }
         FilterReason reason = d.filterReason() == null ? FilterReason.DUPLICATE : d.filterReason();
         insertRow(d, "FILTERED", reason);
         return reason;
+    }
+
+    /** Whether the kept pair this one repeats came from another run or an import (its insert conflicted with it). */
+    private boolean keptByAnotherRun(PairDraft d) {
+        return jdbc.sql("select exists (select 1 from pairs where dedup_key = ? and status = 'KEPT'"
+                        + " and run_id is distinct from ?)")
+                .params(d.dedupKey(), d.runId()).query(Boolean.class).single();
     }
 
     private int insertRow(PairDraft d, String status, FilterReason reason) {
@@ -129,18 +154,24 @@ public class PairRepository {
         }));
     }
 
-    /** Counts, filtered counts by reason, and the distribution of region sizes of kept pairs. */
+    /**
+     * Counts (pairs stored first, pairs already stored before, filtered ones by reason), and the
+     * distribution of region sizes of the pairs the filter serves.
+     */
     public PairStats stats(Filter filter) {
         List<Object> params = new ArrayList<>();
-        String where = filter.where(params).replace("status = 'KEPT'", "true");
+        String where = " where true" + filter.conditions(params);
         var counts = jdbc.sql("select status, coalesce(filter_reason, '') as reason, count(*) as n from pairs" + where
                         + " group by status, filter_reason").params(params)
                 .query((rs, n) -> new Object[] {rs.getString("status"), rs.getString("reason"), rs.getLong("n")}).list();
         long kept = 0;
+        long alreadyStored = 0;
         java.util.Map<String, Long> filtered = new java.util.TreeMap<>();
         for (Object[] row : counts) {
             if ("KEPT".equals(row[0])) {
                 kept += (Long) row[2];
+            } else if ("KNOWN".equals(row[0])) {
+                alreadyStored += (Long) row[2];
             } else {
                 filtered.merge((String) row[1], (Long) row[2], Long::sum);
             }
@@ -156,7 +187,7 @@ public class PairRepository {
                 from pairs""" + keptWhere).params(keptParams)
                 .query((rs, n) -> new PairStats.Distribution(rs.getInt("min"), rs.getDouble("p50"), rs.getDouble("p90"),
                         rs.getInt("max"), rs.getDouble("share"))).single();
-        return new PairStats(kept, filtered, lines);
+        return new PairStats(kept, alreadyStored, filtered, lines);
     }
 
     private PreferencePair map(ResultSet rs, int row) throws SQLException {
@@ -166,8 +197,8 @@ public class PairRepository {
                 rs.getString("task_set"), rs.getObject("trajectory_id", UUID.class), rs.getObject("task_id", UUID.class),
                 chosenIteration, rejectedIteration, rs.getString("prompt"), rs.getString("chosen"),
                 rs.getString("rejected"), json.readValue(rs.getString("error_spans"), SPANS), rs.getInt("region_lines"),
-                rs.getInt("rejected_lines"), rs.getBoolean("synthetic"), rs.getTimestamp("created_at").toInstant(),
-                rs.getObject("feed_position", Long.class));
+                rs.getInt("rejected_lines"), rs.getBoolean("synthetic"), "KNOWN".equals(rs.getString("status")),
+                rs.getTimestamp("created_at").toInstant(), rs.getObject("feed_position", Long.class));
     }
 
     static List<CharSpan> spans(List<int[]> raw) {

@@ -10,7 +10,8 @@ import java.util.UUID;
  * as {@code [start, end)} Unicode code-point offsets into {@code rejected}. {@code feedPosition} is
  * the feed's cursor: commit-ordered, unlike {@code id} (see {@link PairFeedPositions}); null while
  * a transaction that could still commit a pair before it is running. Run, trajectory and iterations
- * are null for imported pairs.
+ * are null for imported pairs. {@code alreadyStored}: the run made a pair that an earlier run or an
+ * import had stored first; only a run's feed and export serve such pairs.
  */
 public record PreferencePair(
         long id,
@@ -28,6 +29,7 @@ public record PreferencePair(
         int regionLines,
         int rejectedLines,
         boolean synthetic,
+        boolean alreadyStored,
         Instant createdAt,
         Long feedPosition) {
 }

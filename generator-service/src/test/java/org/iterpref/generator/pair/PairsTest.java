@@ -103,11 +103,34 @@ class PairsTest extends GeneratorIntegrationTest {
     }
 
     @Test
-    void policyLastPairsOnlyTheLastFailingIterationAndDuplicatesAreFiltered() {
+    void aRunServesThePairsItMadeThatEarlierRunsHadStoredAndSaysSo() {
+        // the same tasks, seed and mutations as the ALL run: each LAST pair repeats one the ALL run stored
         JsonNode stats = client().get("/v1/pairs/stats?run=" + lastRun).body();
-        // the same tasks, seed and mutations as the ALL run: each LAST pair repeats one already kept
-        assertThat(stats.get("kept").asLong()).isZero();
-        assertThat(stats.get("filtered").get("DUPLICATE").asLong()).isEqualTo(8);
+        assertThat(stats.get("kept").asLong()).as(stats.toString()).isZero();
+        assertThat(stats.get("alreadyStored").asLong()).as(stats.toString()).isEqualTo(8);
+        assertThat(stats.get("filtered").has("DUPLICATE")).as(stats.toString()).isFalse();
+        assertThat(stats.get("regionLines").get("max").asInt()).isPositive();
+
+        List<JsonNode> repeated = feed("run=" + lastRun);
+        assertThat(repeated).hasSize(8);
+        List<String> earlier = feed("run=" + allRun).stream().map(PairsTest::content).toList();
+        for (JsonNode pair : repeated) {
+            assertThat(pair.get("alreadyStored").asBoolean()).isTrue();
+            assertThat(pair.get("runId").asString()).isEqualTo(lastRun);
+            assertThat(earlier).contains(content(pair));
+        }
+        assertThat(feed("run=" + allRun)).allSatisfy(p -> assertThat(p.get("alreadyStored").asBoolean()).isFalse());
+        // the set's feed and export serve each pair once: the repeats stay out of them
+        assertThat(feed("set=pairs")).hasSize(earlier.size());
+        List<String> exported = client().get("/v1/pairs/export?format=trl&run=" + lastRun).raw().lines().toList();
+        assertThat(exported).hasSize(8);
+        JsonNode line = JsonMapper.builder().build().readTree(exported.get(0));
+        assertThat(line.get("metadata").get("already_stored").asBoolean()).isTrue();
+    }
+
+    private static String content(JsonNode pair) {
+        return pair.get("prompt").asString() + "\u0000" + pair.get("chosen").asString() + "\u0000"
+                + pair.get("rejected").asString() + "\u0000" + pair.get("errorSpans");
     }
 
     @Test
