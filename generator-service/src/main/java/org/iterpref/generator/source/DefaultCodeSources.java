@@ -14,6 +14,7 @@ import org.iterpref.common.problem.FieldError;
 import org.iterpref.generator.config.GeneratorProperties;
 import org.iterpref.generator.executor.TestRunner;
 import org.iterpref.generator.source.buginjection.BugInjectionSource;
+import org.iterpref.generator.source.reference.ReferenceSource;
 import org.iterpref.generator.source.buginjection.PlanStore;
 import org.iterpref.generator.source.openai.ApiKeyResolver;
 import org.iterpref.generator.source.openai.BaseUrlAllowList;
@@ -30,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The two code sources: {@code {"type": "bug-injection"}} (offline, synthetic) and
+ * The code sources: {@code {"type": "bug-injection"}} (offline, synthetic), {@code {"type": "reference"}}
+ * (each task's reference solution: the sanity check of evaluations) and
  * {@code {"type": "openai", "server": NAME, "model": ..., ...}} (an operator-configured
  * OpenAI-compatible server, or an allow-listed {@code baseUrl} with an inline {@code apiKey}).
  *
@@ -43,6 +45,7 @@ import tools.jackson.databind.node.ObjectNode;
 public class DefaultCodeSources implements CodeSources {
 
     static final String BUG_INJECTION = "bug-injection";
+    static final String REFERENCE = "reference";
     static final String OPENAI = "openai";
     static final int MAX_CACHED_SOURCES = 64;
     static final int MAX_INLINE_KEY_SOURCES = 1024;
@@ -57,6 +60,7 @@ public class DefaultCodeSources implements CodeSources {
             .collect(Collectors.toUnmodifiableSet());
 
     private final BugInjectionSource bugInjection;
+    private final ReferenceSource reference = new ReferenceSource();
     private final OpenAiCodeSourceFactory openAi;
     private final OpenAiSourceResolver resolver;
     private final JsonMapper json;
@@ -80,10 +84,10 @@ public class DefaultCodeSources implements CodeSources {
     public List<FieldError> validate(JsonNode source) {
         String type = type(source);
         List<FieldError> errors = new ArrayList<>();
-        if (BUG_INJECTION.equals(type)) {
+        if (BUG_INJECTION.equals(type) || REFERENCE.equals(type)) {
             source.propertyNames().forEach(name -> {
                 if (!name.equals("type")) {
-                    errors.add(new FieldError("source." + name, "unknown field for the bug-injection source"));
+                    errors.add(new FieldError("source." + name, "unknown field for the " + type + " source"));
                 }
             });
         } else if (OPENAI.equals(type)) {
@@ -106,7 +110,7 @@ public class DefaultCodeSources implements CodeSources {
                 }
             }
         } else {
-            errors.add(new FieldError("source.type", "unknown source type '" + type + "'; one of: bug-injection, openai"));
+            errors.add(new FieldError("source.type", "unknown source type '" + type + "'; one of: bug-injection, openai, reference"));
         }
         return errors;
     }
@@ -129,6 +133,7 @@ public class DefaultCodeSources implements CodeSources {
     public CodeSource create(JsonNode stored) {
         return switch (type(stored)) {
             case BUG_INJECTION -> bugInjection;
+            case REFERENCE -> reference;
             case OPENAI -> stored.has(INLINE_KEY_REF) ? inlineKeySource(stored.get(INLINE_KEY_REF).asString())
                     : openAiSources.computeIfAbsent(stored.toString(), key -> openAi.create(resolver.resolve(request(stored))));
             default -> throw new IllegalArgumentException("unknown source type " + type(stored));
