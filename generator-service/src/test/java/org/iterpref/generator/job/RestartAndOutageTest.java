@@ -7,13 +7,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.iterpref.generator.GeneratorApplication;
 import org.iterpref.generator.support.ExampleTasks;
 import org.iterpref.generator.support.GeneratorClient;
+import org.iterpref.generator.support.GeneratorInstances;
 import org.iterpref.generator.support.SharedExecutor;
-import org.iterpref.generator.support.SharedPostgres;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -26,23 +24,11 @@ import tools.jackson.databind.JsonNode;
 class RestartAndOutageTest {
 
     static ConfigurableApplicationContext start(String database, String executorUrl, String... extra) {
-        Map<String, String> args = new java.util.LinkedHashMap<>();
-        for (String arg : List.of("--server.port=0", "--spring.profiles.active=test",
-                "--spring.datasource.url=" + SharedPostgres.jdbcUrl(database), "--spring.datasource.username=" + SharedPostgres.user(),
-                "--spring.datasource.password=" + SharedPostgres.password(),
-                "--iterpref.generator.executor.base-url=" + executorUrl, "--iterpref.generator.workers=2",
-                "--iterpref.generator.lease-seconds=3", "--iterpref.generator.executor.max-attempts=1",
-                "--iterpref.generator.model-servers.down.base-url=http://127.0.0.1:9/v1")) {
-            args.put(arg.substring(0, arg.indexOf('=')), arg);
-        }
-        for (String arg : extra) {
-            args.put(arg.substring(0, arg.indexOf('=')), arg); // an extra argument replaces the default
-        }
-        return new SpringApplicationBuilder(GeneratorApplication.class).run(args.values().toArray(String[]::new));
+        return GeneratorInstances.start(database, executorUrl, extra);
     }
 
     static GeneratorClient client(ConfigurableApplicationContext context) {
-        return new GeneratorClient(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+        return GeneratorInstances.client(context);
     }
 
     static String importAndRun(GeneratorClient client, String set, int tasks, int samples) {
