@@ -44,7 +44,7 @@ public final class PairsCommand {
         @Option(names = "--run", description = "Only this run's pairs (those it stored first and those it made again)")
         String run;
 
-        @Option(names = "--synthetic", description = "true: only synthetic pairs; false: only model-made ones")
+        @Option(names = "--synthetic", arity = "1", description = "true: only synthetic pairs; false: only model-made ones")
         Boolean synthetic;
 
         @Override
