@@ -85,6 +85,23 @@ head -3 examples/tasks/iterpref-examples.jsonl | curl -fsS -H 'Content-Type: app
   '{"maxIterations": 2, "seed": 7, "source": {"type": "openai", "server": "trainer",' \
   ' "model": "tiny-qwen2", "temperature": 0, "maxTokens": 32, "systemPrompt": "Answer with Python code."}}')"
 
+echo
+echo "=== evaluations through the iterpref command line (cli/target/iterpref.jar), on the trainer-demo tasks"
+echo "    the reference solutions must score exactly 1.0 and pass a 1.0 gate (exit 0):"
+iterpref() { java -jar cli/target/iterpref.jar "$@" --url "http://127.0.0.1:$generator_port/v1"; }
+summary="$(iterpref eval --task-set trainer-demo --source reference --gate 'pass@1>=1.0')"
+echo "$summary"
+reference_id="$(printf '%s\n' "$summary" | sed -n '1s/^evaluation \([0-9a-f-]*\):.*/\1/p')"
+echo "    the tiny model (noise) must fail a 0.4 gate (exit 1); compared task by task with the reference:"
+set +e
+iterpref eval --task-set trainer-demo --source openai --server trainer --model tiny-qwen2 --temperature 0 \
+  --max-tokens 32 --gate 'pass@1>=0.4' --junit "$logs/tiny.junit.xml" --html "$logs/tiny.html" \
+  --compare-to "$reference_id"
+tiny_exit=$?
+set -e
+echo "    exit code $tiny_exit (1: the gate failed, as it must); JUnit and HTML reports in $logs"
+[ "$tiny_exit" -eq 1 ] || { echo "unexpected exit code $tiny_exit"; exit 1; }
+
 if $once; then exit 0; fi
 echo
 echo "Services keep running (executor :$executor_port, generator :$generator_port, trainer :$trainer_port);"
