@@ -49,12 +49,17 @@ class KilledInstancesTest {
             "--iterpref.generator.lease-seconds=2", "--iterpref.generator.poll-interval-ms=100");
     private static final Path LOGS = Path.of("target", "killed-instances");
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+    private static final int MAX_KILL_DELAY_MS = 400;
 
     private final List<GeneratorProcess> processes = new ArrayList<>();
     private final Map<String, Integer> incarnations = new HashMap<>();
 
-    /** When to kill which instance: at a share of the run's iterations stored. */
-    record PlannedKill(double progress, String instance) {
+    /**
+     * When to kill which instance: {@code delayMs} after a share of the run's iterations is stored
+     * (the delay moves the kill off the moment an iteration is written, into a generation, a test
+     * execution or a transaction).
+     */
+    record PlannedKill(double progress, int delayMs, String instance) {
     }
 
     /** One SIGKILL as it happened. */
@@ -114,7 +119,9 @@ class KilledInstancesTest {
         UUID run = startRun(client, runSeed);
         awaitCompleted(database.jdbc(), run);
         long millis = (System.nanoTime() - started) / 1_000_000;
-        alone.close();
+        // the control for the kills' checks: SIGTERM shows in the exit status and the log
+        assertThat(alone.stop()).isEqualTo(GeneratorProcess.STOPPED_BY_SIGTERM);
+        assertThat(alone.loggedGracefulStop()).as("a SIGTERM's graceful stop is logged").isTrue();
         return new FinishedRun(run, StoredRun.read(database.jdbc(), run), millis);
     }
 
@@ -138,7 +145,8 @@ class KilledInstancesTest {
     private static List<PlannedKill> plan(Random random) {
         int count = 3 + random.nextInt(3);
         List<Double> shares = Stream.generate(() -> 0.05 + 0.75 * random.nextDouble()).limit(count).sorted().toList();
-        return shares.stream().map(share -> new PlannedKill(share, random.nextBoolean() ? "a" : "b")).toList();
+        return shares.stream().map(share -> new PlannedKill(share, random.nextInt(MAX_KILL_DELAY_MS),
+                random.nextBoolean() ? "a" : "b")).toList();
     }
 
     private GeneratorProcess start(String instance, String database) {
@@ -181,6 +189,7 @@ class KilledInstancesTest {
         long target = Math.max(1, Math.round(planned.progress() * iterationsInRun));
         await().atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(50))
                 .until(() -> progress(jdbc, run), p -> p.iterations() >= target || p.completed());
+        pause(planned.delayMs());
         String other = planned.instance().equals("a") ? "b" : "a";
         String chosen = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() ->
                 instances.get(planned.instance()).isReady() ? planned.instance()
@@ -247,9 +256,9 @@ class KilledInstancesTest {
         for (int i = 0; i < kills.size(); i++) {
             Kill kill = kills.get(i);
             text.append(String.format("  kill %d: SIGKILL %s (pid %d, exit %d) at %d/%d iterations (%.0f %%; planned"
-                            + " %.0f %%, %s), %d lease(s) left to expire%n", i + 1, kill.victim(), kill.pid(),
+                            + " %.0f %% + %d ms, %s), %d lease(s) left to expire%n", i + 1, kill.victim(), kill.pid(),
                     kill.exitStatus(), kill.iterationsStored(), iterations, 100.0 * kill.iterationsStored() / iterations,
-                    100 * plan.get(i).progress(), plan.get(i).instance(), kill.leasesLeft()));
+                    100 * plan.get(i).progress(), plan.get(i).delayMs(), plan.get(i).instance(), kill.leasesLeft()));
         }
         text.append(String.format("  jobs claimed again after a kill: %d%n", reclaims));
         text.append(String.format("  equal to the undisturbed run: %d trajectories, %d iterations, %d pairs (%d kept)%n",
@@ -258,6 +267,16 @@ class KilledInstancesTest {
         text.append(String.format("  wall time: undisturbed run %d ms, run with kills %d ms, test %d s%n",
                 expected.millis(), actual.millis(), (System.nanoTime() - started) / 1_000_000_000));
         System.out.print(text);
+    }
+
+    /** Not a wait for a condition: a random point in time, the moment of a crash. */
+    private static void pause(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void clearLogs() throws IOException {

@@ -30,6 +30,8 @@ public final class GeneratorProcess implements AutoCloseable {
 
     /** The exit status Java reports for a process that SIGKILL (signal 9) ended: 128 + 9. */
     public static final int KILLED_BY_SIGKILL = 128 + 9;
+    /** The exit status of a JVM that SIGTERM (signal 15) stopped: 128 + 15. */
+    public static final int STOPPED_BY_SIGTERM = 128 + 15;
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -132,6 +134,24 @@ public final class GeneratorProcess implements AutoCloseable {
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(name + " (pid " + process.pid() + ") outlived SIGKILL for 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        LIVE.remove(process);
+        return process.exitValue();
+    }
+
+    /**
+     * Stops the process with SIGTERM ({@link Process#destroy()}): the JVM runs its shutdown hooks and
+     * Spring stops gracefully. Returns its exit status, 128 + 15 when SIGTERM ended it.
+     */
+    public int stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                return kill();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
