@@ -18,11 +18,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.iterpref.generator.GeneratorApplication;
 
 /**
  * A generator instance in a JVM of its own (a separate OS process, started from this test JVM's
- * java binary and classpath) on a free loopback port, against a database of {@link SharedPostgres}
+ * java binary and classpath, main {@link ParentBoundGenerator}) on a free loopback port, against a database of {@link SharedPostgres}
  * and the {@link SharedExecutor}. Its output goes to a log file of its own; {@link #kill} ends it
  * with SIGKILL, as a crash would, with no shutdown hook, no graceful stop and no lease released.
  */
@@ -39,8 +38,10 @@ public final class GeneratorProcess implements AutoCloseable {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "kill-generator-processes"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(process -> {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }), "kill-generator-processes"));
     }
 
     private final String name;
@@ -62,7 +63,7 @@ public final class GeneratorProcess implements AutoCloseable {
     public static GeneratorProcess start(String name, String database, Path logDir, List<String> args) {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), GeneratorApplication.class.getName(),
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), ParentBoundGenerator.class.getName(),
                 "--server.address=127.0.0.1", "--server.port=" + port, "--spring.profiles.active=test",
                 "--spring.datasource.url=" + SharedPostgres.jdbcUrl(database),
                 "--spring.datasource.username=" + SharedPostgres.user(),
