@@ -42,7 +42,7 @@ class KilledInstancesTest {
     private static final String SET = "crash";
     private static final String UNDISTURBED = "KilledInstancesUndisturbed";
     private static final String CRASHED = "KilledInstancesCrashed";
-    private static final int TASKS = 44;
+    private static final int TASKS = 30;
     private static final int SAMPLES = 2;
     private static final int MAX_ITERATIONS = 5;
     private static final List<String> INSTANCE_SETTINGS = List.of("--iterpref.generator.workers=2",
