@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
  * renewing their leases by heartbeat. An unreachable model server or executor gives the job back
  * with a growing delay; after {@code maxJobAttempts} claims the trajectory is ERRORED. On a
  * graceful stop the jobs in hand are released at once, so a restart (or another instance)
- * resumes them after their last stored iteration; after a crash their leases expire instead.
+ * resumes them after their last stored iteration; after a crash their leases expire instead. A run
+ * whose last job's instance died before completing the run is completed by the next idle poll.
  */
 @Component
 public class JobWorker implements SmartLifecycle {
@@ -91,9 +92,13 @@ public class JobWorker implements SmartLifecycle {
     private void poll() {
         try {
             int free = properties.workers() - inFlight.size();
-            for (JobQueue.Claim claim : queue.claim(owner, free, properties.leaseSeconds())) {
+            List<JobQueue.Claim> claims = queue.claim(owner, free, properties.leaseSeconds());
+            for (JobQueue.Claim claim : claims) {
                 inFlight.add(claim.trajectoryId());
                 pool.execute(() -> process(claim));
+            }
+            if (claims.size() < free) {
+                runs.completeFinished(); // drained: complete a run whose last job ended on an instance that died
             }
         } catch (RuntimeException e) {
             log.warn("claiming jobs failed: {}", e.getMessage());

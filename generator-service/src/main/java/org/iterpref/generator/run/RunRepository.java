@@ -106,6 +106,18 @@ public class RunRepository {
                 .params(runId, runId).update();
     }
 
+    /**
+     * COMPLETED for every run with no job left to do: the ones whose last job ended on an instance
+     * that died before {@link #completeIfDone} (a job is done and its run completed in two commits).
+     */
+    public int completeFinished() {
+        return jdbc.sql("""
+                update generation_runs r set status = 'COMPLETED', finished_at = now()
+                where r.status in ('QUEUED', 'RUNNING')
+                  and not exists (select 1 from jobs j where j.run_id = r.id and j.status in ('READY', 'CLAIMED'))""")
+                .update();
+    }
+
     /** Cancels the run: queued trajectories are cancelled now, running ones after their current iteration. */
     @Transactional
     public boolean cancel(UUID runId) {
