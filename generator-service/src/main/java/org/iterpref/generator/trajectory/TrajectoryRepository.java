@@ -63,6 +63,12 @@ public class TrajectoryRepository {
      * its texts is stored as U+FFFD (see {@link PostgresText}).
      */
     public boolean insertIteration(UUID trajectoryId, Iteration it, String owner) {
+        // one transaction: an instance dying between the iteration and its count must leave neither
+        Boolean stored = transactions.execute(status -> insertIterationAndCount(trajectoryId, it, owner));
+        return Boolean.TRUE.equals(stored);
+    }
+
+    private boolean insertIterationAndCount(UUID trajectoryId, Iteration it, String owner) {
         int rows = jdbc.sql("""
                 insert into iterations (trajectory_id, number, prompt, raw_output, code, model, verdict, passed, total,
                                         execution, feedback, prompt_tokens, completion_tokens, generation_ms, execution_ms)
