@@ -66,7 +66,9 @@ class RoutingTest {
             assertThat(response.body()).isEqualTo("{\"ok\":true}");
             StubUpstream.Received received = generator.next();
             assertThat(received.method()).isEqualTo("GET");
-            assertThat(received.uri()).isEqualTo("/v1/" + resource + "/abc?limit=5&after=x%20y");
+            assertThat(received.uri()).startsWith("/v1/" + resource + "/abc?");
+            assertThat(received.uri().substring(received.uri().indexOf('?') + 1).split("&"))
+                    .containsExactlyInAnyOrder("limit=5", "after=x%20y");
         }
         assertThat(executor.poll()).isNull();
         assertThat(trainer.poll()).isNull();
@@ -82,7 +84,7 @@ class RoutingTest {
         assertThat(received.method()).isEqualTo("POST");
         assertThat(received.uri()).isEqualTo("/v1/executions/batch");
         assertThat(received.bodyText()).isEqualTo("{\"language\":\"python\"}");
-        assertThat(received.header("Content-Type")).isEqualTo("application/json");
+        assertThat(received.header("Content-Type")).startsWith("application/json");
         assertThat(generator.poll()).isNull();
     }
 

@@ -31,8 +31,11 @@ public final class GatewayInstance implements AutoCloseable {
         properties.put("iterpref.gateway.routes.trainer", upstream);
         properties.put("iterpref.gateway.bootstrap-key", BOOTSTRAP_KEY);
         properties.putAll(extra);
+        // as arguments, so they win over application.yml (builder properties are only defaults)
+        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .profiles("test").properties(properties).run();
+                .profiles("test").run(args);
         return new GatewayInstance(context);
     }
 
