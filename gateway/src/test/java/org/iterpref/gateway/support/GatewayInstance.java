@@ -31,11 +31,16 @@ public final class GatewayInstance implements AutoCloseable {
         properties.put("iterpref.gateway.routes.trainer", upstream);
         properties.put("iterpref.gateway.bootstrap-key", BOOTSTRAP_KEY);
         properties.putAll(extra);
+        return start(properties, "test");
+    }
+
+    /** A gateway with exactly these properties (as command-line arguments) and profiles. */
+    public static GatewayInstance start(Map<String, Object> properties, String... profiles) {
         // as arguments, so they win over application.yml (builder properties are only defaults)
         String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
                 .toArray(String[]::new);
         ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class)
-                .profiles("test").run(args);
+                .profiles(profiles).run(args);
         return new GatewayInstance(context);
     }
 
