@@ -3,6 +3,7 @@ package org.iterpref.gateway.key;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.iterpref.common.problem.FieldError;
 import org.iterpref.common.problem.InvalidRequestException;
@@ -28,9 +29,10 @@ public record CreateKeyRequest(String name, List<String> scopes, Integer request
             errors.add(new FieldError("scopes", "at most " + Scope.values().length + " scopes"));
         } else {
             for (int i = 0; i < scopes.size(); i++) {
-                String wire = scopes.get(i);
-                Scope.fromWireName(wire).ifPresentOrElse(parsed::add, () -> { });
-                if (wire == null || Scope.fromWireName(wire).isEmpty()) {
+                Optional<Scope> scope = scopes.get(i) == null ? Optional.empty() : Scope.fromWireName(scopes.get(i));
+                if (scope.isPresent()) {
+                    parsed.add(scope.get());
+                } else {
                     errors.add(new FieldError("scopes[" + i + "]", "must be one of read, submit, train, admin"));
                 }
             }

@@ -166,6 +166,31 @@ class RoutingTest {
     }
 
     @Test
+    void shouldStreamAJsonLinesExportLineByLine() throws Exception {
+        CountDownLatch clientSawFirst = new CountDownLatch(1);
+        AtomicBoolean upstreamGaveUpWaiting = new AtomicBoolean();
+        generator.on("/v1/pairs/export", exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write("{\"id\":1}\n".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            upstreamGaveUpWaiting.set(!clientSawFirst.await(10, TimeUnit.SECONDS));
+            exchange.getResponseBody().write("{\"id\":2}\n".getBytes(StandardCharsets.UTF_8));
+        });
+
+        HttpResponse<InputStream> response = Http.send(Http.request(gateway.url("/api/pairs/export"),
+                "Authorization", Http.bearer(key)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            assertThat(lines.readLine()).isEqualTo("{\"id\":1}");
+            clientSawFirst.countDown();
+            assertThat(lines.readLine()).isEqualTo("{\"id\":2}");
+            assertThat(lines.readLine()).isNull();
+        }
+        assertThat(upstreamGaveUpWaiting).as("the first line reached the client before the second was sent").isFalse();
+    }
+
+    @Test
     void shouldAnswer502WhenAServiceIsDown() throws Exception {
         try (StubUpstream doomed = new StubUpstream();
              GatewayInstance lonely = GatewayInstance.start("routing", doomed.baseUrl(), Map.of())) {
