@@ -166,6 +166,7 @@ class ApiKeyAuthTest {
         assertThat(Http.get(gateway.url("/actuator/health/liveness")).statusCode()).isEqualTo(200);
         assertThat(Http.get(gateway.url("/actuator/health/readiness")).statusCode()).isEqualTo(200);
         assertThat(Http.get(gateway.url("/actuator/prometheus")).body()).contains("iterpref_gateway");
+        assertThat(Http.get(gateway.url("/v3/api-docs")).body()).contains("/admin/keys");
         assertThat(Http.get(gateway.url("/actuator/metrics")).statusCode()).isEqualTo(401);
         assertThat(Http.get(gateway.url("/anything/else")).statusCode()).isEqualTo(401);
         assertThat(Http.get(gateway.url("/anything/else"), "X-API-Key", reader).statusCode()).isEqualTo(404);

@@ -80,6 +80,20 @@ class AttackerTest {
     }
 
     @Test
+    void shouldPassAServicesRedirectBackInsteadOfFollowingIt() throws Exception {
+        upstream.on("/v1/trajectories/moved", exchange -> {
+            exchange.getResponseHeaders().set("Location", elsewhere.baseUrl() + "/steal");
+            exchange.sendResponseHeaders(302, -1);
+        });
+
+        HttpResponse<String> response = Http.get(gateway.url("/api/trajectories/moved"), "X-API-Key", reader);
+
+        assertThat(response.statusCode()).isEqualTo(302);
+        assertThat(response.headers().firstValue("Location")).hasValue(elsewhere.baseUrl() + "/steal");
+        assertThat(elsewhere.poll()).isNull();
+    }
+
+    @Test
     void shouldNotLetAClientPoseAsAnotherKey() throws Exception {
         HttpResponse<String> response = Http.get(gateway.url("/api/tasks"), "Authorization", Http.bearer(reader),
                 "X-IterPref-Key-Id", "00000000-0000-0000-0000-000000000001", "X-IterPref-Key-Scopes", "admin",
