@@ -18,6 +18,7 @@ import org.iterpref.gateway.request.PathGuardFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -67,9 +68,15 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
             unauthorized(path, response, "More than one API key was sent.", "ambiguous");
             return;
         }
-        String presentedKey = presented.get(0);
-        Optional<ApiKey> key = presentedKey.isEmpty() || presentedKey.length() > KeySecrets.MAX_KEY_LENGTH
-                ? Optional.empty() : keys.findActiveByHash(secrets.hash(presentedKey));
+        Optional<ApiKey> key;
+        try {
+            key = lookUp(presented.get(0));
+        } catch (DataAccessException e) {
+            log.error("cannot look up an API key: {}", e.toString());
+            response.setHeader("Retry-After", "5");
+            reject(path, response, GatewayError.keyStoreUnavailable(), "key_store_unavailable");
+            return;
+        }
         if (key.isEmpty()) {
             unauthorized(path, response, "The API key is not valid or has been revoked.", "invalid");
             return;
@@ -88,6 +95,12 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
         } finally {
             MDC.remove(MDC_KEY);
         }
+    }
+
+    /** Fails closed: when the key table cannot be read, no request gets through. */
+    private Optional<ApiKey> lookUp(String presentedKey) {
+        return presentedKey.isEmpty() || presentedKey.length() > KeySecrets.MAX_KEY_LENGTH
+                ? Optional.empty() : keys.findActiveByHash(secrets.hash(presentedKey));
     }
 
     private void unauthorized(String path, HttpServletResponse response, String detail, String reason)

@@ -36,6 +36,12 @@ public record GatewayError(HttpStatus status, String title, String detail, Strin
                 "path", "invalid_request_error", "invalid_path");
     }
 
+    public static GatewayError keyStoreUnavailable() {
+        return new GatewayError(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
+                "The gateway cannot check API keys right now; retry shortly.", null, "api_error",
+                "key_store_unavailable");
+    }
+
     public static GatewayError upstreamUnavailable(String service) {
         return new GatewayError(HttpStatus.BAD_GATEWAY, "Bad gateway",
                 "The " + service + " service did not answer.", null, "api_error", "upstream_unavailable");

@@ -12,10 +12,18 @@ import org.iterpref.gateway.error.ErrorResponses;
 import org.iterpref.gateway.error.GatewayError;
 import org.iterpref.gateway.key.ApiKey;
 import org.iterpref.gateway.request.PathGuardFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** 429 with {@code Retry-After} once a key's bucket is empty; every authenticated request takes a token. */
+/**
+ * 429 with {@code Retry-After} once a key's bucket is empty; every authenticated request takes a
+ * token. Fails closed (503) when the buckets cannot be reached.
+ */
 public final class RateLimitFilter extends OncePerRequestFilter {
+
+    private static final Logger log = LoggerFactory.getLogger(RateLimitFilter.class);
 
     private final RateLimiter limiter;
     private final GatewayProperties.RateLimit defaults;
@@ -39,7 +47,15 @@ public final class RateLimitFilter extends OncePerRequestFilter {
             return;
         }
         Rate rate = Rate.of(key, defaults);
-        RateDecision decision = limiter.take(key.id(), rate);
+        RateDecision decision;
+        try {
+            decision = limiter.take(key.id(), rate);
+        } catch (DataAccessException e) {
+            log.error("cannot take a rate-limit token: {}", e.toString());
+            response.setHeader("Retry-After", "5");
+            errors.write(PathGuardFilter.path(request), response, GatewayError.keyStoreUnavailable());
+            return;
+        }
         response.setHeader("X-RateLimit-Limit", Integer.toString(rate.requestsPerMinute()));
         response.setHeader("X-RateLimit-Remaining", Long.toString((long) Math.floor(decision.tokensLeft())));
         if (!decision.granted()) {
