@@ -2,6 +2,10 @@ package org.iterpref.gateway.config;
 
 import java.net.URI;
 import java.util.List;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -13,18 +17,18 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("iterpref.gateway")
 public record GatewayProperties(
-        @DefaultValue Routes routes,
+        @DefaultValue @Valid Routes routes,
         @DefaultValue("") String bootstrapKey,
         @DefaultValue("") String bootstrapKeyFile,
-        @DefaultValue RateLimit rateLimit,
-        @DefaultValue RequestSize requestSize,
+        @DefaultValue @Valid RateLimit rateLimit,
+        @DefaultValue @Valid RequestSize requestSize,
         @DefaultValue EmbeddedPostgres embeddedPostgres) {
 
     /** Base URLs of the services behind the gateway. */
     public record Routes(
-            @DefaultValue("http://127.0.0.1:8081") URI executor,
-            @DefaultValue("http://127.0.0.1:8082") URI generator,
-            @DefaultValue("http://127.0.0.1:8083") URI trainer) {
+            @DefaultValue("http://127.0.0.1:8081") @NotNull URI executor,
+            @DefaultValue("http://127.0.0.1:8082") @NotNull URI generator,
+            @DefaultValue("http://127.0.0.1:8083") @NotNull URI trainer) {
     }
 
     /**
@@ -33,8 +37,8 @@ public record GatewayProperties(
      */
     public record RateLimit(
             @DefaultValue("true") boolean enabled,
-            @DefaultValue("600") int requestsPerMinute,
-            @DefaultValue("100") int burst) {
+            @DefaultValue("600") @Min(1) @Max(1_000_000) int requestsPerMinute,
+            @DefaultValue("100") @Min(1) @Max(1_000_000) int burst) {
     }
 
     /**
@@ -42,8 +46,8 @@ public record GatewayProperties(
      * get {@code maxUploadBytes}.
      */
     public record RequestSize(
-            @DefaultValue("16777216") long maxBytes,
-            @DefaultValue("268435456") long maxUploadBytes,
+            @DefaultValue("16777216") @Min(1) long maxBytes,
+            @DefaultValue("268435456") @Min(1) long maxUploadBytes,
             @DefaultValue({"/v1/files", "/api/tasks/import", "/api/pairs/import"}) List<String> uploadPaths) {
     }
 
