@@ -15,6 +15,7 @@ import org.iterpref.gateway.key.ApiKeys;
 import org.iterpref.gateway.key.KeySecrets;
 import org.iterpref.gateway.key.Scope;
 import org.iterpref.gateway.request.PathGuardFilter;
+import org.iterpref.gateway.request.RequestIdFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -25,12 +26,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Lets a request through only with a valid, unrevoked key that has the scope the request needs
  * (401 otherwise, 403 for a missing scope). The key is looked up by its SHA-256; it is never
  * logged. The authenticated key is left in a request attribute for the rate limiter and the
- * downstream headers, and its id in the MDC.
+ * downstream headers, and its id in the MDC (cleared by {@link RequestIdFilter}).
  */
 public final class ApiKeyFilter extends OncePerRequestFilter {
 
     public static final String ATTRIBUTE = ApiKeyFilter.class.getName() + ".key";
-    public static final String MDC_KEY = "keyId";
     private static final Logger log = LoggerFactory.getLogger(ApiKeyFilter.class);
 
     private final ApiKeys keys;
@@ -81,20 +81,16 @@ public final class ApiKeyFilter extends OncePerRequestFilter {
             unauthorized(path, response, "The API key is not valid or has been revoked.", "invalid");
             return;
         }
+        MDC.put(RequestIdFilter.KEY_ID_MDC_KEY, key.get().id().toString());
         Scope required = RequiredScopes.requiredFor(request.getMethod(), path);
         if (!key.get().allows(required)) {
-            log.info("key {} lacks scope {} for {} {}", key.get().id(), required.wireName(), request.getMethod(), path);
+            log.info("key lacks scope {} for {} {}", required.wireName(), request.getMethod(), path);
             reject(path, response, GatewayError.forbidden(
                     "This API key lacks the '" + required.wireName() + "' scope this request needs."), "scope");
             return;
         }
         request.setAttribute(ATTRIBUTE, key.get());
-        MDC.put(MDC_KEY, key.get().id().toString());
-        try {
-            chain.doFilter(request, response);
-        } finally {
-            MDC.remove(MDC_KEY);
-        }
+        chain.doFilter(request, response);
     }
 
     /** Fails closed: when the key table cannot be read, no request gets through. */

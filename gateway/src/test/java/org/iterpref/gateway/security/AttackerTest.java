@@ -152,6 +152,8 @@ class AttackerTest {
         assertThat(response.body()).doesNotContain(reader);
         assertThat(output.getOut()).contains("[trace-me-7]").doesNotContain(reader)
                 .doesNotContain(GatewayInstance.BOOTSTRAP_KEY);
+        assertThat(output.getOut().lines().filter(line -> line.contains("[trace-me-7]"))
+                .filter(line -> line.contains("POST /api/tasks 403"))).as("the access line").hasSize(1);
     }
 
     private static String idOf(String name) throws Exception {
