@@ -1,0 +1,65 @@
+package org.iterpref.gateway.request;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.iterpref.gateway.error.ErrorResponses;
+import org.iterpref.gateway.error.GatewayError;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.UriUtils;
+
+/**
+ * Refuses (400) paths that could mean one thing to the scope check and another to the router:
+ * dot segments, path parameters, empty segments, backslashes, and encoded dots, slashes,
+ * backslashes, percent signs or NULs. What is left decodes to exactly one path, which the later
+ * filters read from {@link #path(HttpServletRequest)}.
+ */
+public final class PathGuardFilter extends OncePerRequestFilter {
+
+    public static final String ATTRIBUTE = PathGuardFilter.class.getName() + ".path";
+
+    private final ErrorResponses errors;
+
+    public PathGuardFilter(ErrorResponses errors) {
+        this.errors = errors;
+    }
+
+    /** The request's decoded path, once this filter has let it through. */
+    public static String path(HttpServletRequest request) {
+        Object path = request.getAttribute(ATTRIBUTE);
+        return path == null ? request.getRequestURI() : path.toString();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String raw = request.getRequestURI();
+        String decoded = isSuspicious(raw) ? null : decode(raw);
+        if (decoded == null) {
+            errors.write(raw.startsWith("/v1/") ? "/v1/" : "/", response, GatewayError.badPath());
+            return;
+        }
+        request.setAttribute(ATTRIBUTE, decoded);
+        chain.doFilter(request, response);
+    }
+
+    static boolean isSuspicious(String rawUri) {
+        String lower = rawUri.toLowerCase(Locale.ROOT);
+        return !lower.startsWith("/") || lower.contains("..") || lower.contains(";") || lower.contains("//")
+                || lower.contains("\\") || lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c")
+                || lower.contains("%25") || lower.contains("%00");
+    }
+
+    private static String decode(String raw) {
+        try {
+            String decoded = UriUtils.decode(raw, StandardCharsets.UTF_8);
+            return decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? null : decoded;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}
