@@ -135,8 +135,13 @@ public class ChatCompletionsClient {
             Duration retryAfter = RetryAfter.parse(response.headers()).orElse(null);
             return new Attempt(null, new Failure("HTTP " + status + ": " + message, retryAfter, null));
         }
-        throw new ModelRequestException(status, "model server " + endpoint + " rejected the request for model "
-                + settings.model() + " with HTTP " + status + ": " + message);
+        String rejected = "model server " + endpoint + " rejected the request for model " + settings.model()
+                + " with HTTP " + status + ": " + message;
+        Optional<ContextOverflow> overflow = codec.contextOverflow(response.body());
+        if (overflow.isPresent()) {
+            throw new ContextLengthExceededException(status, rejected, overflow.get());
+        }
+        throw new ModelRequestException(status, rejected);
     }
 
     private static Attempt failed(String reason, Throwable cause) {

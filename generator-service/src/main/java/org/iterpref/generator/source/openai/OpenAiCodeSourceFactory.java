@@ -9,8 +9,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds {@link OpenAiCodeSource}s from settings: validates them, resolves the API key (file, then
- * environment) and loads the prompt templates once, at construction of each source. Sources share
- * this factory's {@link HttpClient}.
+ * environment) and loads the prompt templates once, at construction of each source. Each source
+ * keeps its own view of the model's context (looked up once, corrected by what the server reports);
+ * sources share this factory's {@link HttpClient}.
  */
 public class OpenAiCodeSourceFactory {
 
@@ -18,6 +19,7 @@ public class OpenAiCodeSourceFactory {
 
     private final ApiKeyResolver keys;
     private final HttpClient http;
+    private final JsonMapper json;
     private final ChatCompletionsCodec codec;
     private final Sleeper sleeper;
 
@@ -25,6 +27,7 @@ public class OpenAiCodeSourceFactory {
             Sleeper sleeper) {
         this.keys = new ApiKeyResolver(environment);
         this.http = Objects.requireNonNull(http, "http");
+        this.json = Objects.requireNonNull(json, "json");
         this.codec = new ChatCompletionsCodec(json);
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
     }
@@ -61,17 +64,27 @@ public class OpenAiCodeSourceFactory {
      */
     public OpenAiCodeSource create(ResolvedOpenAiSource resolved) {
         OpenAiSourceSettings settings = resolved.settings().requireValid();
-        ChatCompletionsClient client = new ChatCompletionsClient(settings, resolved.apiKey(), http, codec,
-                RetryPolicy.withRetries(settings.maxRetries()), sleeper);
-        return new OpenAiCodeSource(settings, resolved.templates(), client, new CodeExtractor());
+        return create(settings, resolved.apiKey(), resolved.templates(), RetryPolicy.withRetries(settings.maxRetries()),
+                resolved.window());
     }
 
     /** {@link #create(OpenAiSourceSettings)} with explicit waits between retries. */
     public OpenAiCodeSource create(OpenAiSourceSettings settings, RetryPolicy retryPolicy) {
+        return create(settings, retryPolicy, ContextWindowSettings.NONE);
+    }
+
+    /** {@link #create(OpenAiSourceSettings, RetryPolicy)} with what the operator says about the model's context. */
+    public OpenAiCodeSource create(OpenAiSourceSettings settings, RetryPolicy retryPolicy, ContextWindowSettings window) {
         settings.requireValid();
-        Optional<ApiKey> apiKey = keys.resolve(settings);
-        PromptTemplates templates = PromptTemplates.load(settings);
+        return create(settings, keys.resolve(settings), PromptTemplates.load(settings), retryPolicy, window);
+    }
+
+    private OpenAiCodeSource create(OpenAiSourceSettings settings, Optional<ApiKey> apiKey, PromptTemplates templates,
+            RetryPolicy retryPolicy, ContextWindowSettings window) {
         ChatCompletionsClient client = new ChatCompletionsClient(settings, apiKey, http, codec, retryPolicy, sleeper);
-        return new OpenAiCodeSource(settings, templates, client, new CodeExtractor());
+        PromptSizeEstimator estimator = new PromptSizeEstimator(window.bytesPerToken());
+        return new OpenAiCodeSource(settings, new PromptFitter(templates, settings.systemPrompt(), estimator), client,
+                new CodeExtractor(), new ModelContextLength(settings, apiKey, http, json, window.contextLength()),
+                estimator);
     }
 }

@@ -141,6 +141,20 @@ class ChatCompletionsClientTest {
     }
 
     @Test
+    void aContextLengthErrorIsNotRetriedAndCarriesTheServersNumbers() {
+        server.reply(Reply.error(400, "This model's maximum context length is 512 tokens, however you requested 530"
+                + " tokens (498 in your prompt; 32 for the completion)."), Reply.completion("never"));
+
+        assertThatThrownBy(() -> client(FAST).complete(MESSAGES, 1L))
+                .isInstanceOfSatisfying(ContextLengthExceededException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.overflow()).isEqualTo(new ContextOverflow(512, 498));
+                });
+        assertThat(server.requests()).hasSize(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
     void timeoutIsRetried() {
         server.reply(Reply.completion("late = 1").delayedBy(3_000), Reply.completion("fast = 1"));
         OpenAiSourceSettings settings = new OpenAiSourceSettings(server.baseUrl(), "m", null, null, null, null,
