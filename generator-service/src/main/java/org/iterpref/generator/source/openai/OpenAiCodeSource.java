@@ -3,6 +3,7 @@ package org.iterpref.generator.source.openai;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import org.iterpref.common.pair.CodeFence;
 import org.iterpref.generator.source.CodeSource;
 import org.iterpref.generator.source.Generation;
 import org.iterpref.generator.source.GenerationContext;
@@ -13,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link CodeSource} backed by an OpenAI-compatible chat-completions server: renders the
  * first-attempt or refinement template, trimmed to the model's context (see {@link PromptFitter}),
- * sends it (after the system prompt, when set) with the context's seed, and extracts the code from
- * the reply. A context-length error from the server is answered once more with a tighter trim, with
+ * sends it (after the system prompt, when set) with the context's seed, and takes the code from
+ * the reply by the platform's one rule, {@link CodeFence#code}. A context-length error from the server is answered once more with a tighter trim, with
  * what the error said about the sizes learnt; a second one is final. Server-reported prompt sizes
  * keep the size estimate honest. Build one with {@link OpenAiCodeSourceFactory}.
  */
@@ -29,16 +30,14 @@ public class OpenAiCodeSource implements CodeSource {
     private final OpenAiSourceSettings settings;
     private final PromptFitter fitter;
     private final ChatCompletionsClient client;
-    private final CodeExtractor extractor;
     private final ModelContextLength contextLength;
     private final PromptSizeEstimator estimator;
 
     public OpenAiCodeSource(OpenAiSourceSettings settings, PromptFitter fitter, ChatCompletionsClient client,
-            CodeExtractor extractor, ModelContextLength contextLength, PromptSizeEstimator estimator) {
+            ModelContextLength contextLength, PromptSizeEstimator estimator) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.fitter = Objects.requireNonNull(fitter, "fitter");
         this.client = Objects.requireNonNull(client, "client");
-        this.extractor = Objects.requireNonNull(extractor, "extractor");
         this.contextLength = Objects.requireNonNull(contextLength, "contextLength");
         this.estimator = Objects.requireNonNull(estimator, "estimator");
     }
@@ -68,7 +67,7 @@ public class OpenAiCodeSource implements CodeSource {
         if (completion.promptTokens() != null) {
             estimator.observe(messages, completion.promptTokens());
         }
-        String code = extractor.extract(completion.content());
+        String code = CodeFence.code(completion.content());
         if (code.isEmpty()) {
             log.warn("Model {} gave no code for task {} (trajectory {}, iteration {}, finish_reason={})",
                     settings.model(), context.task().externalId(), context.trajectoryId(),

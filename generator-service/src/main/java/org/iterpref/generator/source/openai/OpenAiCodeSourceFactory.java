@@ -84,7 +84,7 @@ public class OpenAiCodeSourceFactory {
         ChatCompletionsClient client = new ChatCompletionsClient(settings, apiKey, http, codec, retryPolicy, sleeper);
         PromptSizeEstimator estimator = new PromptSizeEstimator(window.bytesPerToken());
         return new OpenAiCodeSource(settings, new PromptFitter(templates, settings.systemPrompt(), estimator), client,
-                new CodeExtractor(), new ModelContextLength(settings, apiKey, http, json, window.contextLength()),
+                new ModelContextLength(settings, apiKey, http, json, window.contextLength()),
                 estimator);
     }
 }
