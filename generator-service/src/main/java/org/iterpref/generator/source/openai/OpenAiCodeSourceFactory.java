@@ -1,9 +1,12 @@
 package org.iterpref.generator.source.openai;
 
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,21 +24,35 @@ public class OpenAiCodeSourceFactory {
     private final HttpClient http;
     private final JsonMapper json;
     private final ChatCompletionsCodec codec;
-    private final Sleeper sleeper;
+    private final ScheduledExecutorService retryScheduler;
+    private final Clock clock;
 
+    /**
+     * @param retryScheduler where the waits between a model server's retries run (tests pass one that
+     *                       records them and does not wait)
+     */
     public OpenAiCodeSourceFactory(Function<String, String> environment, HttpClient http, JsonMapper json,
-            Sleeper sleeper) {
+            ScheduledExecutorService retryScheduler, Clock clock) {
         this.keys = new ApiKeyResolver(environment);
         this.http = Objects.requireNonNull(http, "http");
         this.json = Objects.requireNonNull(json, "json");
         this.codec = new ChatCompletionsCodec(json);
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** The process environment, an HTTP/1.1 client, a plain JSON mapper and real sleeps. */
+    /**
+     * The process environment, an HTTP/1.1 client, a plain JSON mapper, the system clock and one
+     * daemon thread for the waits between retries (it only starts the next request).
+     */
     public static OpenAiCodeSourceFactory standard() {
-        return new OpenAiCodeSourceFactory(System::getenv, defaultHttpClient(), JsonMapper.builder().build(),
-                Sleeper.THREAD);
+        ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "model-server-retries");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new OpenAiCodeSourceFactory(System::getenv, defaultHttpClient(), JsonMapper.builder().build(), retries,
+                Clock.systemUTC());
     }
 
     /**
@@ -81,7 +98,8 @@ public class OpenAiCodeSourceFactory {
 
     private OpenAiCodeSource create(OpenAiSourceSettings settings, Optional<ApiKey> apiKey, PromptTemplates templates,
             RetryPolicy retryPolicy, ContextWindowSettings window) {
-        ChatCompletionsClient client = new ChatCompletionsClient(settings, apiKey, http, codec, retryPolicy, sleeper);
+        ChatCompletionsClient client = new ChatCompletionsClient(settings, apiKey, http, codec, retryPolicy,
+                retryScheduler, clock);
         PromptSizeEstimator estimator = new PromptSizeEstimator(window.bytesPerToken());
         return new OpenAiCodeSource(settings, new PromptFitter(templates, settings.systemPrompt(), estimator), client,
                 new ModelContextLength(settings, apiKey, http, json, window.contextLength()),

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.iterpref.generator.source.Generation;
 import org.iterpref.generator.source.SourceUnavailableException;
 import org.iterpref.generator.source.openai.FakeChatServer.Reply;
@@ -25,7 +24,7 @@ class OpenAiCodeSourceTest {
     @TempDir
     Path dir;
 
-    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    private final RecordingScheduler scheduler = new RecordingScheduler();
     private FakeChatServer server;
     private OpenAiCodeSourceFactory factory;
 
@@ -33,12 +32,13 @@ class OpenAiCodeSourceTest {
     void start() throws Exception {
         server = new FakeChatServer();
         factory = new OpenAiCodeSourceFactory(ENV::get, OpenAiCodeSourceFactory.defaultHttpClient(),
-                FakeChatServer.JSON, sleeps::add);
+                FakeChatServer.JSON, scheduler, java.time.Clock.systemUTC());
     }
 
     @AfterEach
     void stop() {
         server.close();
+        scheduler.shutdownNow();
     }
 
     private OpenAiSourceSettings settings(String apiKeyEnv, String first, String refine, String system) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.iterpref.generator.source.Generation;
 import org.iterpref.generator.source.openai.FakeChatServer.Reply;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +26,7 @@ class OpenAiSourceContextTest {
             + "detail: " + "x".repeat(12_000) + "\nAssertionError: the end of the traceback";
     private static final String FIX = "```python\ndef add(a, b):\n    return a + b\n```";
 
-    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    private final RecordingScheduler scheduler = new RecordingScheduler();
     private FakeChatServer server;
     private OpenAiCodeSourceFactory factory;
 
@@ -35,12 +34,13 @@ class OpenAiSourceContextTest {
     void start() throws Exception {
         server = new FakeChatServer();
         factory = new OpenAiCodeSourceFactory(Map.<String, String>of()::get, OpenAiCodeSourceFactory.defaultHttpClient(),
-                FakeChatServer.JSON, sleeps::add);
+                FakeChatServer.JSON, scheduler, java.time.Clock.systemUTC());
     }
 
     @AfterEach
     void stop() {
         server.close();
+        scheduler.shutdownNow();
     }
 
     private OpenAiSourceSettings settings() {
@@ -123,7 +123,7 @@ class OpenAiSourceContextTest {
         assertThat(server.tokens(chats.get(1).json()) + MAX_TOKENS).isLessThanOrEqualTo(CONTEXT);
         assertThat(generation.trimmed()).isTrue();
         assertThat(generation.prompt()).isEqualTo(userMessage(chats.get(1))).contains(CODE);
-        assertThat(sleeps).isEmpty();
+        assertThat(scheduler.waits()).isEmpty();
     }
 
     @Test
