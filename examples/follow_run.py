@@ -44,8 +44,9 @@ if listing["trajectories"]:
     print("\nexample trajectory %s (%s, synthetic: %s):" % (trajectory["id"], trajectory["status"],
                                                          trajectory["synthetic"]))
     for it in trajectory["iterations"]:
-        print("  iteration %d: %s (%d/%d tests) - %s" % (it["number"], it["verdict"], it["passed"], it["total"],
-                                                         it["prompt"].splitlines()[0][:100]))
+        print("  iteration %d: %s (%d/%d tests)%s - %s" % (
+            it["number"], it["verdict"], it["passed"], it["total"],
+            " [prompt trimmed to the model's context]" if it.get("trimmed") else "", it["prompt"].splitlines()[0][:100]))
     if trajectory.get("error"):
         print("  error: " + trajectory["error"][:300])
 

@@ -78,7 +78,7 @@ echo "=== focal DPO fine-tuning of tiny-qwen2 on the bug-injection run's pairs (
 
 echo
 echo "=== generation run: openai source against the trainer's tiny-qwen2, 3 tasks, 2 iterations"
-echo "    (the tiny model fails the tests; a refine prompt can outgrow its 512-token context: ERRORED)"
+echo "    (the tiny model fails the tests; refine prompts are trimmed to fit its 512-token context)"
 head -3 examples/tasks/iterpref-examples.jsonl | curl -fsS -H 'Content-Type: application/x-ndjson' --data-binary @- \
   "http://127.0.0.1:$generator_port/v1/tasks/import?format=jsonl&set=trainer-demo" >/dev/null
 /usr/bin/python3 examples/follow_run.py "http://127.0.0.1:$generator_port" trainer-demo "$(printf '%s' \

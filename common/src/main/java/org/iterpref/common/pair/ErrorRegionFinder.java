@@ -56,9 +56,10 @@ public final class ErrorRegionFinder {
 
     /**
      * The error region of a rejected <em>completion</em> that may wrap its code in a markdown
-     * fence, as TRL / Target-DPO completions often do. The code of each completion is the
-     * content of its first fenced block, or the whole completion when it has none (see {@link
-     * CodeFence}); the codes are compared with {@link #find(String, String)}, so prose and
+     * fence, as TRL / Target-DPO completions often do. The code of each completion is
+     * found by the platform's one rule for model replies (see {@link CodeFence}: reasoning skipped,
+     * the last python block, else the last untagged one, else the last in any language, else the
+     * whole completion); the codes are compared with {@link #find(String, String)}, so prose and
      * fence lines never count as changed. The spans are in code points of {@code
      * rejectedCompletion}: shifted by where its code starts.
      */

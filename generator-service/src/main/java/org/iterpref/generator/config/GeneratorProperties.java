@@ -63,9 +63,16 @@ public record GeneratorProperties(
      * @param models     model ids runs may ask for; empty: any
      * @param timeoutMs  per-request timeout, and the most a run may ask for (null: 60 s)
      * @param maxRetries retries after the first request, and the most a run may ask for (null: 3)
+     * @param contextLength the models' context in tokens (prompt plus completion), used when the
+     *                   server does not report it ({@code context_length} or {@code max_model_len}
+     *                   of {@code GET /v1/models}); null: only what the server reports
+     * @param bytesPerToken how many UTF-8 bytes of prompt the models' tokenizer packs into a token at
+     *                   the least, to estimate prompt sizes before the server has reported any
+     *                   (null: 2.0, safe for most tokenizers on code and English)
      */
     public record ModelServer(@NotBlank String baseUrl, String apiKeyEnv, String apiKeyFile, List<String> models,
-                              @Min(1) Integer timeoutMs, @Min(0) Integer maxRetries) {
+                              @Min(1) Integer timeoutMs, @Min(0) Integer maxRetries, @Min(16) Integer contextLength,
+                              @jakarta.validation.constraints.DecimalMin("0.5") Double bytesPerToken) {
 
         public ModelServer {
             models = models == null ? List.of() : List.copyOf(models);

@@ -3,7 +3,7 @@ package org.iterpref.generator.source;
 /**
  * What a source produced for one iteration: the prompt it sent (for bug injection, a description
  * of the mutations), the raw output, the code extracted from it, the model, and token counts when
- * the server reported them.
+ * the server reported them, and whether the prompt was trimmed to fit the model's context.
  */
 public record Generation(
         String prompt,
@@ -11,5 +11,6 @@ public record Generation(
         String code,
         String model,
         Integer promptTokens,
-        Integer completionTokens) {
+        Integer completionTokens,
+        boolean trimmed) {
 }

@@ -7,6 +7,9 @@ import org.iterpref.common.execution.Verdict;
 /**
  * One step of a trajectory: what was asked, what came back, the code, and how it fared in the
  * executor (every test's result and the feedback the next step is given).
+ *
+ * @param trimmed whether the prompt was cut to fit the model's context (the feedback, then the
+ *                previous code shortened; see the openai source's {@code PromptFitter})
  */
 public record Iteration(
         int number,
@@ -21,6 +24,7 @@ public record Iteration(
         String feedback,
         Integer promptTokens,
         Integer completionTokens,
+        boolean trimmed,
         long generationMs,
         long executionMs,
         Instant createdAt) {

@@ -114,7 +114,7 @@ public class TrajectoryEngine {
         long executed = System.nanoTime();
         return new Iteration(number, generation.prompt(), generation.rawOutput(), generation.code(), generation.model(),
                 result.verdict(), result.passed(), result.total(), result, result.feedback(),
-                generation.promptTokens(), generation.completionTokens(), (generated - started) / 1_000_000,
+                generation.promptTokens(), generation.completionTokens(), generation.trimmed(), (generated - started) / 1_000_000,
                 (executed - generated) / 1_000_000, java.time.Instant.now());
     }
 

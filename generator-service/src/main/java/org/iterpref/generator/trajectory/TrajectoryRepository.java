@@ -71,14 +71,15 @@ public class TrajectoryRepository {
     private boolean insertIterationAndCount(UUID trajectoryId, Iteration it, String owner) {
         int rows = jdbc.sql("""
                 insert into iterations (trajectory_id, number, prompt, raw_output, code, model, verdict, passed, total,
-                                        execution, feedback, prompt_tokens, completion_tokens, generation_ms, execution_ms)
-                select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?
+                                        execution, feedback, prompt_tokens, completion_tokens, trimmed, generation_ms,
+                                        execution_ms)
+                select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?
                 where exists (select 1 from jobs where trajectory_id = ? and lease_owner = ? and status = 'CLAIMED')
                 on conflict (trajectory_id, number) do nothing""")
                 .params(trajectoryId, it.number(), PostgresText.text(it.prompt()), PostgresText.text(it.rawOutput()),
                         PostgresText.text(it.code()), it.model(), it.verdict().name(), it.passed(), it.total(),
                         PostgresText.json(json.writeValueAsString(it.execution())), PostgresText.text(it.feedback()),
-                        it.promptTokens(), it.completionTokens(), it.generationMs(), it.executionMs(),
+                        it.promptTokens(), it.completionTokens(), it.trimmed(), it.generationMs(), it.executionMs(),
                         trajectoryId, owner)
                 .update();
         if (rows == 1) {
@@ -144,7 +145,7 @@ public class TrajectoryRepository {
                 rs.getString("code"), rs.getString("model"), Verdict.valueOf(rs.getString("verdict")),
                 rs.getInt("passed"), rs.getInt("total"),
                 json.readValue(rs.getString("execution"), ExecutionResult.class), rs.getString("feedback"),
-                promptTokens, completionTokens, rs.getLong("generation_ms"), rs.getLong("execution_ms"),
+                promptTokens, completionTokens, rs.getBoolean("trimmed"), rs.getLong("generation_ms"), rs.getLong("execution_ms"),
                 rs.getTimestamp("created_at").toInstant());
     }
 }

@@ -70,7 +70,7 @@ public final class BugInjectionSource implements CodeSource {
         int iteration = Math.max(0, context.iteration());
         String code = plan.codeAfterUndoing(reference, iteration);
         String prompt = prompt(plan, iteration, context.seed());
-        return new Generation(prompt, code, code, MODEL, null, null);
+        return new Generation(prompt, code, code, MODEL, null, null, false);
     }
 
     /** The trajectory's kept plan, or a new one, kept unless another instance kept one first. */

@@ -1,5 +1,8 @@
 package org.iterpref.generator.source.openai;
 
+import io.github.resilience4j.core.functions.Either;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,26 +10,33 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.iterpref.generator.source.SourceUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Posts chat-completions requests to one OpenAI-compatible server with the settings' model and
- * sampling parameters. Connection errors, timeouts (the whole answer must arrive within
- * {@code timeoutMs}), 408, 429 and 5xx are retried per the {@link RetryPolicy}, honouring
- * {@code Retry-After} (seconds) or {@code retry-after-ms}; when retries run out a
- * {@link SourceUnavailableException} is thrown. Any other non-2xx answer throws a
- * {@link ModelRequestException} with the server's message at once. Thread-safe.
+ * sampling parameters, retrying with resilience4j (as the executor client does). Connection
+ * errors, timeouts (the whole answer must arrive within {@code timeoutMs}), 408, 429 and 5xx are
+ * retried up to {@code maxRetries} times; the wait is the server's {@code retry-after-ms} or
+ * {@code Retry-After} (seconds or an HTTP date), capped, else the {@link RetryPolicy}'s exponential
+ * backoff with jitter. Waits run on the given scheduler, never on the caller's thread. When retries
+ * run out a {@link SourceUnavailableException} is thrown. Any other non-2xx answer (400, 401, 404
+ * ...) throws a {@link ModelRequestException} with the server's message at once — a
+ * {@link ContextLengthExceededException} when it says the prompt is too long. Thread-safe.
  */
 public class ChatCompletionsClient {
 
@@ -36,27 +46,39 @@ public class ChatCompletionsClient {
     private final Optional<ApiKey> apiKey;
     private final HttpClient http;
     private final ChatCompletionsCodec codec;
-    private final RetryPolicy retryPolicy;
-    private final Sleeper sleeper;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
     private final URI endpoint;
+    private final Retry retry;
 
     public ChatCompletionsClient(OpenAiSourceSettings settings, Optional<ApiKey> apiKey, HttpClient http,
-            ChatCompletionsCodec codec, RetryPolicy retryPolicy, Sleeper sleeper) {
+            ChatCompletionsCodec codec, RetryPolicy retryPolicy, ScheduledExecutorService scheduler, Clock clock) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
         this.http = Objects.requireNonNull(http, "http");
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.endpoint = settings.chatCompletionsUri();
+        this.retry = Retry.of("model " + settings.model(), RetryConfig.<ChatCompletion>custom()
+                .maxAttempts(retryPolicy.maxRetries() + 1)
+                .retryOnException(e -> unwrap(e) instanceof RetryableFailure)
+                .intervalBiFunction((attempt, outcome) -> wait(retryPolicy, attempt, outcome).toMillis())
+                .build());
+        retry.getEventPublisher().onRetry(event -> log.warn("Model server {} failed for model {} (attempt {} of {}): {};"
+                + " retrying in {} ms", endpoint, settings.model(), event.getNumberOfRetryAttempts(),
+                retryPolicy.maxRetries() + 1, reason(event.getLastThrowable()), event.getWaitInterval().toMillis()));
     }
 
-    /** A failed request: what happened, the wait the server asked for (or null), the cause. */
-    private record Failure(String reason, Duration retryAfter, Throwable cause) {
-    }
+    /** A failure worth another attempt, with the wait the server asked for (or null). */
+    static final class RetryableFailure extends RuntimeException {
 
-    /** The result of one request: a completion or a retryable failure. */
-    private record Attempt(ChatCompletion completion, Failure failure) {
+        private final transient Duration retryAfter;
+
+        RetryableFailure(String reason, Duration retryAfter, Throwable cause) {
+            super(reason, cause, false, false);
+            this.retryAfter = retryAfter;
+        }
     }
 
     /**
@@ -67,23 +89,30 @@ public class ChatCompletionsClient {
      */
     public ChatCompletion complete(List<ChatMessage> messages, Long seed) {
         HttpRequest request = buildRequest(codec.requestBody(settings, messages, seed));
-        int attempts = retryPolicy.maxRetries() + 1;
-        for (int attempt = 1; ; attempt++) {
-            long started = System.nanoTime();
-            Attempt result = send(request);
-            if (result.completion() != null) {
-                logSuccess(result.completion(), attempt, started);
-                return result.completion();
+        AtomicInteger attempts = new AtomicInteger();
+        long started = System.nanoTime();
+        CompletableFuture<ChatCompletion> result = retry.executeCompletionStage(scheduler, () -> {
+            attempts.incrementAndGet();
+            return send(request);
+        }).toCompletableFuture();
+        try {
+            ChatCompletion completion = result.get();
+            logSuccess(completion, attempts.get(), started);
+            return completion;
+        } catch (ExecutionException e) {
+            Throwable cause = unwrap(e);
+            if (cause instanceof RetryableFailure failure) {
+                throw new SourceUnavailableException("model server " + endpoint + " failed " + attempts.get()
+                        + " time(s) for model " + settings.model() + "; last: " + failure.getMessage(), failure.getCause());
             }
-            Failure failure = result.failure();
-            if (attempt >= attempts) {
-                throw new SourceUnavailableException("model server " + endpoint + " failed " + attempts
-                        + " time(s) for model " + settings.model() + "; last: " + failure.reason(), failure.cause());
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
             }
-            Duration wait = waitBefore(attempt, failure);
-            log.warn("Model server {} failed for model {} (attempt {} of {}): {}; retrying in {} ms",
-                    endpoint, settings.model(), attempt, attempts, failure.reason(), wait.toMillis());
-            pause(wait);
+            throw new SourceUnavailableException("request to " + endpoint + " failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new SourceUnavailableException("interrupted while waiting for " + endpoint, e);
         }
     }
 
@@ -101,62 +130,62 @@ public class ChatCompletionsClient {
         return builder.build();
     }
 
-    private Attempt send(HttpRequest request) {
-        CompletableFuture<HttpResponse<String>> future =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        try {
-            return handle(future.get(settings.timeoutMs(), TimeUnit.MILLISECONDS));
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            return failed("no answer within " + settings.timeoutMs() + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                return failed("no answer within " + settings.timeoutMs() + " ms", cause);
-            }
-            if (cause instanceof IOException) {
-                return failed("cannot reach the server: " + cause, cause);
-            }
-            throw new SourceUnavailableException("request to " + endpoint + " failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new SourceUnavailableException("interrupted while waiting for " + endpoint, e);
-        }
+    private CompletableFuture<ChatCompletion> send(HttpRequest request) {
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .orTimeout(settings.timeoutMs(), TimeUnit.MILLISECONDS)
+                .handle((response, error) -> {
+                    if (error == null) {
+                        return handle(response);
+                    }
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
+                        throw new RetryableFailure("no answer within " + settings.timeoutMs() + " ms", null, cause);
+                    }
+                    if (cause instanceof IOException) {
+                        throw new RetryableFailure("cannot reach the server: " + cause, null, cause);
+                    }
+                    throw new SourceUnavailableException("request to " + endpoint + " failed: " + cause, cause);
+                });
     }
 
-    private Attempt handle(HttpResponse<String> response) {
+    private ChatCompletion handle(HttpResponse<String> response) {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
-            return new Attempt(codec.parse(status, response.body()), null);
+            return codec.parse(status, response.body());
         }
         String message = codec.errorMessage(response.body());
         if (status == 408 || status == 429 || status >= 500) {
-            Duration retryAfter = RetryAfter.parse(response.headers()).orElse(null);
-            return new Attempt(null, new Failure("HTTP " + status + ": " + message, retryAfter, null));
+            Duration retryAfter = RetryAfter.parse(response.headers(), clock).orElse(null);
+            throw new RetryableFailure("HTTP " + status + ": " + message, retryAfter, null);
         }
-        throw new ModelRequestException(status, "model server " + endpoint + " rejected the request for model "
-                + settings.model() + " with HTTP " + status + ": " + message);
+        String rejected = "model server " + endpoint + " rejected the request for model " + settings.model()
+                + " with HTTP " + status + ": " + message;
+        Optional<ContextOverflow> overflow = codec.contextOverflow(response.body());
+        if (overflow.isPresent()) {
+            throw new ContextLengthExceededException(status, rejected, overflow.get());
+        }
+        throw new ModelRequestException(status, rejected);
     }
 
-    private static Attempt failed(String reason, Throwable cause) {
-        return new Attempt(null, new Failure(reason, null, cause));
+    /** The server's wait, capped, when it gave one; else the policy's backoff for this retry. */
+    private static Duration wait(RetryPolicy policy, int retry, Either<Throwable, ChatCompletion> outcome) {
+        if (outcome.isLeft() && unwrap(outcome.getLeft()) instanceof RetryableFailure failure
+                && failure.retryAfter != null) {
+            return policy.retryAfter(failure.retryAfter);
+        }
+        return policy.backoff(retry, ThreadLocalRandom.current().nextDouble());
     }
 
-    private Duration waitBefore(int retry, Failure failure) {
-        if (failure.retryAfter() != null) {
-            return retryPolicy.retryAfter(failure.retryAfter());
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
         }
-        return retryPolicy.backoff(retry, ThreadLocalRandom.current().nextDouble());
+        return cause;
     }
 
-    private void pause(Duration wait) {
-        try {
-            sleeper.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceUnavailableException("interrupted while waiting to retry " + endpoint, e);
-        }
+    private static String reason(Throwable error) {
+        return error == null ? "unknown" : unwrap(error).getMessage();
     }
 
     private void logSuccess(ChatCompletion completion, int attempt, long startedNanos) {

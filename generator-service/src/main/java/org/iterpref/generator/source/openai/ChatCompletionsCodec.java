@@ -2,6 +2,7 @@ package org.iterpref.generator.source.openai;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -80,6 +81,24 @@ public class ChatCompletionsCodec {
             }
         }
         return body == null || body.isBlank() ? "(empty body)" : abbreviate(body);
+    }
+
+    /**
+     * The context overflow a non-2xx answer reports, when it is one (see {@link ContextOverflow}):
+     * OpenAI's shape {@code {"error": {"message", "code", "type"}}}, llama.cpp's with
+     * {@code n_ctx}/{@code n_prompt_tokens}, or any other body whose message says so.
+     */
+    public Optional<ContextOverflow> contextOverflow(String body) {
+        JsonNode root = readTree(body);
+        JsonNode error = root == null ? null : root.path("error").isObject() ? root.path("error") : root;
+        String code = null;
+        ContextOverflow counted = new ContextOverflow(null, null);
+        if (error != null) {
+            JsonNode c = error.path("code").isString() ? error.path("code") : error.path("type");
+            code = c.isString() ? c.stringValue() : null;
+            counted = new ContextOverflow(count(error.path("n_ctx")), count(error.path("n_prompt_tokens")));
+        }
+        return ContextOverflow.of(errorMessage(body), code, counted);
     }
 
     private JsonNode readTree(String body) {

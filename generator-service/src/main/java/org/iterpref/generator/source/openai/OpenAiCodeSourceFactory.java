@@ -1,16 +1,20 @@
 package org.iterpref.generator.source.openai;
 
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds {@link OpenAiCodeSource}s from settings: validates them, resolves the API key (file, then
- * environment) and loads the prompt templates once, at construction of each source. Sources share
- * this factory's {@link HttpClient}.
+ * environment) and loads the prompt templates once, at construction of each source. Each source
+ * keeps its own view of the model's context (looked up once, corrected by what the server reports);
+ * sources share this factory's {@link HttpClient}.
  */
 public class OpenAiCodeSourceFactory {
 
@@ -18,21 +22,37 @@ public class OpenAiCodeSourceFactory {
 
     private final ApiKeyResolver keys;
     private final HttpClient http;
+    private final JsonMapper json;
     private final ChatCompletionsCodec codec;
-    private final Sleeper sleeper;
+    private final ScheduledExecutorService retryScheduler;
+    private final Clock clock;
 
+    /**
+     * @param retryScheduler where the waits between a model server's retries run (tests pass one that
+     *                       records them and does not wait)
+     */
     public OpenAiCodeSourceFactory(Function<String, String> environment, HttpClient http, JsonMapper json,
-            Sleeper sleeper) {
+            ScheduledExecutorService retryScheduler, Clock clock) {
         this.keys = new ApiKeyResolver(environment);
         this.http = Objects.requireNonNull(http, "http");
+        this.json = Objects.requireNonNull(json, "json");
         this.codec = new ChatCompletionsCodec(json);
-        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.retryScheduler = Objects.requireNonNull(retryScheduler, "retryScheduler");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** The process environment, an HTTP/1.1 client, a plain JSON mapper and real sleeps. */
+    /**
+     * The process environment, an HTTP/1.1 client, a plain JSON mapper, the system clock and one
+     * daemon thread for the waits between retries (it only starts the next request).
+     */
     public static OpenAiCodeSourceFactory standard() {
-        return new OpenAiCodeSourceFactory(System::getenv, defaultHttpClient(), JsonMapper.builder().build(),
-                Sleeper.THREAD);
+        ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "model-server-retries");
+            thread.setDaemon(true);
+            return thread;
+        });
+        return new OpenAiCodeSourceFactory(System::getenv, defaultHttpClient(), JsonMapper.builder().build(), retries,
+                Clock.systemUTC());
     }
 
     /**
@@ -61,17 +81,28 @@ public class OpenAiCodeSourceFactory {
      */
     public OpenAiCodeSource create(ResolvedOpenAiSource resolved) {
         OpenAiSourceSettings settings = resolved.settings().requireValid();
-        ChatCompletionsClient client = new ChatCompletionsClient(settings, resolved.apiKey(), http, codec,
-                RetryPolicy.withRetries(settings.maxRetries()), sleeper);
-        return new OpenAiCodeSource(settings, resolved.templates(), client, new CodeExtractor());
+        return create(settings, resolved.apiKey(), resolved.templates(), RetryPolicy.withRetries(settings.maxRetries()),
+                resolved.window());
     }
 
     /** {@link #create(OpenAiSourceSettings)} with explicit waits between retries. */
     public OpenAiCodeSource create(OpenAiSourceSettings settings, RetryPolicy retryPolicy) {
+        return create(settings, retryPolicy, ContextWindowSettings.NONE);
+    }
+
+    /** {@link #create(OpenAiSourceSettings, RetryPolicy)} with what the operator says about the model's context. */
+    public OpenAiCodeSource create(OpenAiSourceSettings settings, RetryPolicy retryPolicy, ContextWindowSettings window) {
         settings.requireValid();
-        Optional<ApiKey> apiKey = keys.resolve(settings);
-        PromptTemplates templates = PromptTemplates.load(settings);
-        ChatCompletionsClient client = new ChatCompletionsClient(settings, apiKey, http, codec, retryPolicy, sleeper);
-        return new OpenAiCodeSource(settings, templates, client, new CodeExtractor());
+        return create(settings, keys.resolve(settings), PromptTemplates.load(settings), retryPolicy, window);
+    }
+
+    private OpenAiCodeSource create(OpenAiSourceSettings settings, Optional<ApiKey> apiKey, PromptTemplates templates,
+            RetryPolicy retryPolicy, ContextWindowSettings window) {
+        ChatCompletionsClient client = new ChatCompletionsClient(settings, apiKey, http, codec, retryPolicy,
+                retryScheduler, clock);
+        PromptSizeEstimator estimator = new PromptSizeEstimator(window.bytesPerToken());
+        return new OpenAiCodeSource(settings, new PromptFitter(templates, settings.systemPrompt(), estimator), client,
+                new ModelContextLength(settings, apiKey, http, json, window.contextLength()),
+                estimator);
     }
 }

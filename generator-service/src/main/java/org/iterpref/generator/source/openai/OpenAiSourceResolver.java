@@ -103,7 +103,9 @@ public final class OpenAiSourceResolver {
         } else {
             key = Optional.ofNullable(request.apiKey()).map(k -> new ApiKey(k.strip()));
         }
-        return new ResolvedOpenAiSource(settings, key, new PromptTemplates(first, refine), server);
+        ContextWindowSettings window = named == null ? ContextWindowSettings.NONE
+                : new ContextWindowSettings(named.contextLength(), named.bytesPerToken());
+        return new ResolvedOpenAiSource(settings, key, new PromptTemplates(first, refine), server, window);
     }
 
     private String template(String inlineField, String inline, String nameField, String name, String bundled,

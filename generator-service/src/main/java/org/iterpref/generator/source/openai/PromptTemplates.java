@@ -66,14 +66,29 @@ public class PromptTemplates {
 
     /** The user message for this iteration: the first-attempt or the refinement template, filled. */
     public String render(GenerationContext context) {
+        return render(context, previousCode(context), previousFeedback(context));
+    }
+
+    /** {@link #render(GenerationContext)} with the previous code and feedback replaced (e.g. shortened). */
+    public String render(GenerationContext context, String code, String feedback) {
         Task task = context.task();
         Map<String, String> values = Map.of(
                 "prompt", text(task.prompt()),
                 "entry_point", text(task.entryPoint()),
-                "code", context.firstAttempt() ? "" : text(context.previousCode()),
-                "feedback", context.firstAttempt() ? "" : text(context.previousFeedback()),
+                "code", code,
+                "feedback", feedback,
                 "iteration", Integer.toString(context.iteration()));
         return fill(context.firstAttempt() ? firstAttempt : refine, values);
+    }
+
+    /** What {@code {{code}}} stands for in this iteration (empty on the first attempt). */
+    public static String previousCode(GenerationContext context) {
+        return context.firstAttempt() ? "" : text(context.previousCode());
+    }
+
+    /** What {@code {{feedback}}} stands for in this iteration (empty on the first attempt). */
+    public static String previousFeedback(GenerationContext context) {
+        return context.firstAttempt() ? "" : text(context.previousFeedback());
     }
 
     /** Replaces each known {@code {{name}}} in one left-to-right pass. */

@@ -3,8 +3,9 @@
  * Ollama, OpenAI, the trainer-service). {@link org.iterpref.generator.source.openai.OpenAiSourceSettings}
  * says where and how; {@link org.iterpref.generator.source.openai.OpenAiCodeSourceFactory} builds
  * the {@link org.iterpref.generator.source.openai.OpenAiCodeSource}; prompts come from
- * {@link org.iterpref.generator.source.openai.PromptTemplates} and code out of replies through
- * {@link org.iterpref.generator.source.openai.CodeExtractor}.
+ * {@link org.iterpref.generator.source.openai.PromptTemplates} (trimmed to the model's context by
+ * {@link org.iterpref.generator.source.openai.PromptFitter}) and code out of replies through
+ * {@link org.iterpref.common.pair.CodeFence#code}.
  *
  * <p>A run asks through {@link org.iterpref.generator.source.openai.OpenAiSourceRequest}, and
  * {@link org.iterpref.generator.source.openai.OpenAiSourceResolver} turns that into settings under

@@ -8,7 +8,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.iterpref.generator.source.SourceUnavailableException;
 import org.iterpref.generator.source.openai.FakeChatServer.Reply;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +20,10 @@ class ChatCompletionsClientTest {
     private static final List<ChatMessage> MESSAGES = List.of(ChatMessage.user("write add"));
     private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(40),
             Duration.ofSeconds(5));
+    private static final java.time.Instant NOW = java.time.Instant.parse("2026-10-21T07:28:00Z");
+    private static final java.time.Clock CLOCK = java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC);
 
-    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    private final RecordingScheduler scheduler = new RecordingScheduler();
     private FakeChatServer server;
 
     @BeforeEach
@@ -33,11 +34,12 @@ class ChatCompletionsClientTest {
     @AfterEach
     void stop() {
         server.close();
+        scheduler.shutdownNow();
     }
 
     private ChatCompletionsClient client(OpenAiSourceSettings settings, RetryPolicy policy) {
         return new ChatCompletionsClient(settings, Optional.empty(), OpenAiCodeSourceFactory.defaultHttpClient(),
-                new ChatCompletionsCodec(FakeChatServer.JSON), policy, sleeps::add);
+                new ChatCompletionsCodec(FakeChatServer.JSON), policy, scheduler, CLOCK);
     }
 
     private ChatCompletionsClient client(RetryPolicy policy) {
@@ -89,9 +91,9 @@ class ChatCompletionsClientTest {
 
         assertThat(completion.content()).isEqualTo("ok = 1");
         assertThat(server.requests()).hasSize(3);
-        assertThat(sleeps).hasSize(2);
-        assertThat(sleeps.get(0)).isBetween(Duration.ofMillis(5), Duration.ofMillis(10));
-        assertThat(sleeps.get(1)).isBetween(Duration.ofMillis(10), Duration.ofMillis(20));
+        assertThat(scheduler.waits()).hasSize(2);
+        assertThat(scheduler.waits().get(0)).isBetween(Duration.ofMillis(5), Duration.ofMillis(10));
+        assertThat(scheduler.waits().get(1)).isBetween(Duration.ofMillis(10), Duration.ofMillis(20));
     }
 
     @Test
@@ -102,7 +104,39 @@ class ChatCompletionsClientTest {
 
         client(FAST).complete(MESSAGES, 1L);
 
-        assertThat(sleeps).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(5));
+        assertThat(scheduler.waits()).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void honoursRetryAfterAsAnHttpDateAndInMillisecondsCapped() {
+        server.reply(Reply.error(503, "maintenance").withHeader("Retry-After", "Wed, 21 Oct 2026 07:28:03 GMT"),
+                Reply.error(429, "slow down").withHeader("Retry-After", "Wed, 21 Oct 2026 09:00:00 GMT"),
+                Reply.error(429, "past").withHeader("Retry-After", "Wed, 21 Oct 2026 07:00:00 GMT"),
+                Reply.completion("ok = 1"));
+
+        client(FAST).complete(MESSAGES, 1L);
+
+        assertThat(scheduler.waits()).containsExactly(Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ZERO);
+    }
+
+    @Test
+    void retryAfterMsWinsOverRetryAfter() {
+        server.reply(Reply.error(429, "slow down").withHeader("retry-after-ms", "250").withHeader("Retry-After", "4"),
+                Reply.completion("ok = 1"));
+
+        client(FAST).complete(MESSAGES, 1L);
+
+        assertThat(scheduler.waits()).containsExactly(Duration.ofMillis(250));
+    }
+
+    @Test
+    void unauthorizedIsNotRetried() {
+        server.reply(Reply.error(401, "Incorrect API key provided"), Reply.completion("never"));
+
+        assertThatThrownBy(() -> client(FAST).complete(MESSAGES, 1L))
+                .isInstanceOfSatisfying(ModelRequestException.class, e -> assertThat(e.statusCode()).isEqualTo(401));
+        assertThat(server.requests()).hasSize(1);
+        assertThat(scheduler.waits()).isEmpty();
     }
 
     @Test
@@ -114,7 +148,7 @@ class ChatCompletionsClientTest {
                 .hasMessageContaining("failed 4 time(s)")
                 .hasMessageContaining("HTTP 500: d");
         assertThat(server.requests()).hasSize(4);
-        assertThat(sleeps).hasSize(3);
+        assertThat(scheduler.waits()).hasSize(3);
     }
 
     @Test
@@ -127,7 +161,7 @@ class ChatCompletionsClientTest {
                     assertThat(e).hasMessageContaining("The model `nope` does not exist.");
                 });
         assertThat(server.requests()).hasSize(1);
-        assertThat(sleeps).isEmpty();
+        assertThat(scheduler.waits()).isEmpty();
     }
 
     @Test
@@ -141,6 +175,20 @@ class ChatCompletionsClientTest {
     }
 
     @Test
+    void aContextLengthErrorIsNotRetriedAndCarriesTheServersNumbers() {
+        server.reply(Reply.error(400, "This model's maximum context length is 512 tokens, however you requested 530"
+                + " tokens (498 in your prompt; 32 for the completion)."), Reply.completion("never"));
+
+        assertThatThrownBy(() -> client(FAST).complete(MESSAGES, 1L))
+                .isInstanceOfSatisfying(ContextLengthExceededException.class, e -> {
+                    assertThat(e.statusCode()).isEqualTo(400);
+                    assertThat(e.overflow()).isEqualTo(new ContextOverflow(512, 498));
+                });
+        assertThat(server.requests()).hasSize(1);
+        assertThat(scheduler.waits()).isEmpty();
+    }
+
+    @Test
     void timeoutIsRetried() {
         server.reply(Reply.completion("late = 1").delayedBy(3_000), Reply.completion("fast = 1"));
         OpenAiSourceSettings settings = new OpenAiSourceSettings(server.baseUrl(), "m", null, null, null, null,
@@ -151,7 +199,7 @@ class ChatCompletionsClientTest {
 
         assertThat(completion.content()).isEqualTo("fast = 1");
         assertThat(server.requests()).hasSize(2);
-        assertThat(sleeps).hasSize(1);
+        assertThat(scheduler.waits()).hasSize(1);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2_500));
     }
 
@@ -168,7 +216,7 @@ class ChatCompletionsClientTest {
                 .isInstanceOf(SourceUnavailableException.class)
                 .hasMessageContaining("failed 3 time(s)")
                 .hasCauseInstanceOf(ConnectException.class);
-        assertThat(sleeps).hasSize(2);
+        assertThat(scheduler.waits()).hasSize(2);
     }
 
     @Test

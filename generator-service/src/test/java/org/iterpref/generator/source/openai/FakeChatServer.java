@@ -22,7 +22,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A local server speaking {@code POST /v1/chat/completions}: it records every request and answers
- * with scripted replies in order (500 when the script has run out, 404 on other paths).
+ * with scripted replies in order (500 when the script has run out, 404 on other paths). With
+ * {@link #withContext} it plays a model with a small context, as the trainer-service does: it
+ * counts a prompt's tokens ({@link #tokens}), answers 400 with the trainer's message when they and
+ * {@code max_tokens} exceed the context, reports the count as {@code usage.prompt_tokens}, and
+ * (unless told not to) serves {@code GET /v1/models/{id}} with the {@code context_length}.
  */
 final class FakeChatServer implements AutoCloseable {
 
@@ -83,6 +87,9 @@ final class FakeChatServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Queue<Reply> script = new ConcurrentLinkedQueue<>();
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    private volatile int contextLength;
+    private volatile int bytesPerToken;
+    private volatile boolean reportsContext;
 
     FakeChatServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -105,8 +112,31 @@ final class FakeChatServer implements AutoCloseable {
         return this;
     }
 
+    /** Plays a model of {@code contextLength} tokens whose tokenizer packs {@code bytesPerToken} bytes a token. */
+    FakeChatServer withContext(int contextLength, int bytesPerToken, boolean reportsContext) {
+        this.contextLength = contextLength;
+        this.bytesPerToken = bytesPerToken;
+        this.reportsContext = reportsContext;
+        return this;
+    }
+
+    /** The prompt tokens of a request body: each message's bytes / bytesPerToken, rounded up, plus 4. */
+    int tokens(JsonNode body) {
+        int tokens = 0;
+        for (JsonNode message : body.path("messages")) {
+            int bytes = message.path("content").asString().getBytes(StandardCharsets.UTF_8).length;
+            tokens += (bytes + bytesPerToken - 1) / bytesPerToken + 4;
+        }
+        return tokens;
+    }
+
     List<Recorded> requests() {
         return List.copyOf(requests);
+    }
+
+    /** The chat-completions requests only. */
+    List<Recorded> chatRequests() {
+        return requests.stream().filter(r -> r.path().equals("/v1/chat/completions")).toList();
     }
 
     Recorded lastRequest() {
@@ -118,13 +148,41 @@ final class FakeChatServer implements AutoCloseable {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String path = exchange.getRequestURI().getPath();
             requests.add(new Recorded(exchange.getRequestMethod(), path, exchange.getRequestHeaders(), body));
-            Reply reply = "/v1/chat/completions".equals(path) && "POST".equals(exchange.getRequestMethod())
-                    ? script.poll()
-                    : Reply.error(404, "no route " + path);
+            Reply reply;
+            if ("/v1/chat/completions".equals(path) && "POST".equals(exchange.getRequestMethod())) {
+                reply = contextLength > 0 ? withinContext(JSON.readTree(body)) : script.poll();
+            } else if (contextLength > 0 && reportsContext && path.startsWith("/v1/models/")) {
+                ObjectNode model = JSON.createObjectNode().put("id", path.substring("/v1/models/".length()))
+                        .put("object", "model").put("context_length", contextLength);
+                reply = new Reply(200, JSON.writeValueAsString(model), Map.of(), 0);
+            } else {
+                reply = Reply.error(404, "no route " + path);
+            }
             send(exchange, reply == null ? Reply.error(500, "no scripted reply left") : reply);
         } catch (IOException e) {
             // the client gave up (timeout) before the answer: nothing to do
         }
+    }
+
+    private Reply withinContext(JsonNode body) {
+        int prompt = tokens(body);
+        int maxTokens = body.path("max_tokens").asInt();
+        if (prompt + maxTokens > contextLength) {
+            ObjectNode root = JSON.createObjectNode();
+            root.putObject("error").put("message", "This model's maximum context length is " + contextLength
+                    + " tokens, however you requested " + (prompt + maxTokens) + " tokens (" + prompt
+                    + " in your prompt; " + maxTokens + " for the completion).")
+                    .put("type", "invalid_request_error").put("param", "max_tokens").putNull("code");
+            return new Reply(400, JSON.writeValueAsString(root), Map.of(), 0);
+        }
+        Reply scripted = script.poll();
+        if (scripted == null || scripted.status() != 200) {
+            return scripted;
+        }
+        ObjectNode answer = (ObjectNode) JSON.readTree(scripted.body());
+        answer.putObject("usage").put("prompt_tokens", prompt).put("completion_tokens", 10)
+                .put("total_tokens", prompt + 10);
+        return new Reply(200, JSON.writeValueAsString(answer), scripted.headers(), scripted.delayMs());
     }
 
     private static void send(HttpExchange exchange, Reply reply) throws IOException {

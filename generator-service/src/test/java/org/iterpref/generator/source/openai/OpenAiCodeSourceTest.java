@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.iterpref.generator.source.Generation;
 import org.iterpref.generator.source.SourceUnavailableException;
 import org.iterpref.generator.source.openai.FakeChatServer.Reply;
@@ -25,7 +24,7 @@ class OpenAiCodeSourceTest {
     @TempDir
     Path dir;
 
-    private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+    private final RecordingScheduler scheduler = new RecordingScheduler();
     private FakeChatServer server;
     private OpenAiCodeSourceFactory factory;
 
@@ -33,12 +32,13 @@ class OpenAiCodeSourceTest {
     void start() throws Exception {
         server = new FakeChatServer();
         factory = new OpenAiCodeSourceFactory(ENV::get, OpenAiCodeSourceFactory.defaultHttpClient(),
-                FakeChatServer.JSON, sleeps::add);
+                FakeChatServer.JSON, scheduler, java.time.Clock.systemUTC());
     }
 
     @AfterEach
     void stop() {
         server.close();
+        scheduler.shutdownNow();
     }
 
     private OpenAiSourceSettings settings(String apiKeyEnv, String first, String refine, String system) {
@@ -65,7 +65,7 @@ class OpenAiCodeSourceTest {
         assertThat(sent).contains(TestTasks.PROMPT.stripTrailing()).contains("```python fenced block");
         assertThat(generation).isEqualTo(new Generation(sent,
                 "Sure.\n```python\ndef add(a, b):\n    return a + b\n```\n",
-                "def add(a, b):\n    return a + b", "qwen2.5-coder", 40, 17));
+                "def add(a, b):\n    return a + b", "qwen2.5-coder", 40, 17, false));
         assertThat(source.synthetic()).isFalse();
         assertThat(source.model()).isEqualTo("qwen2.5-coder");
     }
@@ -105,7 +105,7 @@ class OpenAiCodeSourceTest {
         source.generate(TestTasks.context(0, null, null));
         source.generate(TestTasks.context(3, "x = 1", "wrong"));
 
-        List<FakeChatServer.Recorded> requests = server.requests();
+        List<FakeChatServer.Recorded> requests = server.chatRequests();
         assertThat(userContent(requests.get(0))).isEqualTo("TASK add:\n" + TestTasks.PROMPT.stripTrailing());
         assertThat(userContent(requests.get(1))).isEqualTo("ROUND 3\nx = 1\n--\nwrong");
     }
@@ -130,7 +130,7 @@ class OpenAiCodeSourceTest {
 
         assertThatThrownBy(() -> source.generate(TestTasks.context(0, null, null)))
                 .isInstanceOf(SourceUnavailableException.class);
-        assertThat(server.requests()).hasSize(3);
+        assertThat(server.chatRequests()).hasSize(3);
     }
 
     @Test

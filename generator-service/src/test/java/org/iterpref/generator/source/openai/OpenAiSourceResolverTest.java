@@ -19,8 +19,8 @@ class OpenAiSourceResolverTest {
 
     private OpenAiSourceResolver resolver(List<String> allowed) {
         return new OpenAiSourceResolver(Map.of(
-                "vllm", new ModelServer("http://vllm:8000/v1", "VLLM_KEY", null, List.of("coder"), 30_000, 2),
-                "broken", new ModelServer("http://broken/v1", "MISSING_KEY", null, List.of(), null, null)),
+                "vllm", new ModelServer("http://vllm:8000/v1", "VLLM_KEY", null, List.of("coder"), 30_000, 2, 4096, 3.0),
+                "broken", new ModelServer("http://broken/v1", "MISSING_KEY", null, List.of(), null, null, null, null)),
                 new BaseUrlAllowList(allowed), new PromptTemplateLibrary(dir),
                 new ApiKeyResolver(Map.of("VLLM_KEY", "sk-operator")::get));
     }
@@ -40,13 +40,14 @@ class OpenAiSourceResolverTest {
     }
 
     @Test
-    void aNamedServerBringsItsUrlKeyAndTimeouts() {
+    void aNamedServerBringsItsUrlKeyTimeoutsAndContextWindow() {
         ResolvedOpenAiSource resolved = resolver(List.of()).resolve(request("vllm", null, null, "coder"));
 
         assertThat(resolved.settings().chatCompletionsUri().toString()).isEqualTo("http://vllm:8000/v1/chat/completions");
         assertThat(resolved.apiKey()).contains(new ApiKey("sk-operator"));
         assertThat(resolved.settings().timeoutMs()).isEqualTo(30_000);
         assertThat(resolved.settings().maxRetries()).isEqualTo(2);
+        assertThat(resolved.window()).isEqualTo(new ContextWindowSettings(4096, 3.0));
         assertThat(resolved.templates().firstAttemptTemplate()).isEqualTo(PromptTemplates.bundled().firstAttemptTemplate());
     }
 
