@@ -59,11 +59,17 @@ public class ChatCompletionsCodec {
         JsonNode content = choice.path("message").path("content");
         JsonNode finish = choice.path("finish_reason");
         JsonNode usage = root.path("usage");
+        JsonNode model = root.path("model");
+        String answered = model.isString() && !model.stringValue().isBlank() ? model.stringValue().strip() : null;
+        if (answered != null && answered.length() > ChatCompletion.MAX_MODEL_CHARS) {
+            answered = answered.substring(0, ChatCompletion.MAX_MODEL_CHARS);
+        }
         return new ChatCompletion(
                 content.isString() ? content.stringValue() : "",
                 finish.isString() ? finish.stringValue() : null,
                 count(usage.path("prompt_tokens")),
-                count(usage.path("completion_tokens")));
+                count(usage.path("completion_tokens")),
+                answered);
     }
 
     /**

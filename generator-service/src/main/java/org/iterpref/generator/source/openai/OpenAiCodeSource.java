@@ -73,7 +73,9 @@ public class OpenAiCodeSource implements CodeSource {
                     settings.model(), context.task().externalId(), context.trajectoryId(),
                     context.iteration(), completion.finishReason());
         }
-        return new Generation(prompt.text(), completion.content(), code, settings.model(),
+        // the model as the server reported it (a served alias resolves to what answered), else the one asked for
+        String model = completion.model() != null ? completion.model() : settings.model();
+        return new Generation(prompt.text(), completion.content(), code, model,
                 completion.promptTokens(), completion.completionTokens(), prompt.trimmed());
     }
 

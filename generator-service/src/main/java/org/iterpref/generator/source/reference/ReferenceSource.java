@@ -20,7 +20,7 @@ public final class ReferenceSource implements CodeSource {
             // the trajectory ends ERRORED with this reason: the source cannot work on the task
             throw new IllegalStateException("task " + context.task().externalId() + " has no reference solution");
         }
-        return new Generation("the task's reference solution", reference, reference, MODEL, null, null);
+        return new Generation("the task's reference solution", reference, reference, MODEL, null, null, false);
     }
 
     @Override

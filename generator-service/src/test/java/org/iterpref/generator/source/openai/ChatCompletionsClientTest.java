@@ -48,13 +48,13 @@ class ChatCompletionsClientTest {
 
     @Test
     void sendsTheRequestShapeAndParsesContentAndUsage() {
-        server.reply(Reply.completion("```python\nx = 1\n```", 21, 9));
+        server.reply(Reply.completion("```python\nx = 1\n```", 21, 9).answeredBy("qwen-coder-7b-awq"));
         OpenAiSourceSettings settings = new OpenAiSourceSettings(server.baseUrl(), "qwen-coder", null, null,
                 0.7, 0.95, 256, 5_000, 0, null, null, null);
 
         ChatCompletion completion = client(settings, FAST).complete(MESSAGES, 99L);
 
-        assertThat(completion).isEqualTo(new ChatCompletion("```python\nx = 1\n```", "stop", 21, 9));
+        assertThat(completion).isEqualTo(new ChatCompletion("```python\nx = 1\n```", "stop", 21, 9, "qwen-coder-7b-awq"));
         FakeChatServer.Recorded request = server.lastRequest();
         assertThat(request.path()).isEqualTo("/v1/chat/completions");
         assertThat(request.header("Content-Type")).isEqualTo("application/json");

@@ -50,7 +50,6 @@ final class FakeChatServer implements AutoCloseable {
         static Reply completion(String content, Integer promptTokens, Integer completionTokens) {
             ObjectNode root = JSON.createObjectNode();
             root.put("id", "chatcmpl-test").put("object", "chat.completion").put("created", 1);
-            root.put("model", "test-model");
             ObjectNode choice = root.putArray("choices").addObject();
             choice.put("index", 0).put("finish_reason", "stop");
             choice.putObject("message").put("role", "assistant").put("content", content);
@@ -70,6 +69,13 @@ final class FakeChatServer implements AutoCloseable {
             ObjectNode root = JSON.createObjectNode();
             root.putObject("error").put("message", message).put("type", "error").put("code", status);
             return new Reply(status, JSON.writeValueAsString(root), Map.of(), 0);
+        }
+
+        /** The same completion, naming the model that answered (as servers do; a fake leaves it out by default). */
+        Reply answeredBy(String model) {
+            ObjectNode root = (ObjectNode) JSON.readTree(body);
+            root.put("model", model);
+            return new Reply(status, JSON.writeValueAsString(root), headers, delayMs);
         }
 
         Reply withHeader(String name, String value) {

@@ -71,6 +71,17 @@ class OpenAiCodeSourceTest {
     }
 
     @Test
+    void iterationsRecordTheModelAsTheServerReportsIt() {
+        server.reply(Reply.completion("```python\nx = 1\n```").answeredBy("qwen2.5-coder-7b-instruct-awq"),
+                Reply.completion("```python\nx = 2\n```"));
+        OpenAiCodeSource source = factory.create(settings(null, null, null, null));
+
+        assertThat(source.generate(TestTasks.context(0, null, null)).model()).isEqualTo("qwen2.5-coder-7b-instruct-awq");
+        // a server that does not say: the model asked for
+        assertThat(source.generate(TestTasks.context(0, null, null)).model()).isEqualTo("qwen2.5-coder");
+    }
+
+    @Test
     void refinementSendsPreviousCodeAndFeedbackAfterTheSystemPrompt() {
         server.reply(Reply.completion("```python\ndef add(a, b):\n    return a + b\n```"));
         OpenAiCodeSource source = factory.create(settings(null, null, null, "You are a careful Python programmer."));
