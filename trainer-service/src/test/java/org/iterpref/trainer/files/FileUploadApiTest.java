@@ -1,9 +1,11 @@
 package org.iterpref.trainer.files;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -240,7 +242,12 @@ class FileUploadApiTest extends ApiOnlyContext {
         assertThat(refused.errorParam()).isEqualTo("id");
 
         api.post("/v1/fine_tuning/jobs/" + job.body().get("id").asString() + "/cancel", (String) null);
-        assertThat(api.delete("/v1/files/" + id).status()).isEqualTo(200);
+        // a job already training stops at its next step: until it has, the file is still in use (409)
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            int status = api.delete("/v1/files/" + id).status();
+            assertThat(status).isIn(200, 409);
+            return status == 200;
+        });
         assertThat(Path.of(storage.fileDir(id).toString())).doesNotExist();
     }
 }
