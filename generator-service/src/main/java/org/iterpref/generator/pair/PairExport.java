@@ -2,19 +2,12 @@ package org.iterpref.generator.pair;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.core.exc.JacksonIOException;
 
 /**
  * Writes every kept pair matching a filter as TRL / Target-DPO JSONL, one line per pair, streamed
@@ -32,15 +25,13 @@ class PairExport {
     private static final Logger log = LoggerFactory.getLogger(PairExport.class);
 
     private final PairRepository pairs;
-    private final JsonMapper json;
     private final Counter completed;
     private final Counter failed;
     private final Counter abandoned;
     private final Counter exported;
 
-    PairExport(PairRepository pairs, JsonMapper json, MeterRegistry meters) {
+    PairExport(PairRepository pairs, MeterRegistry meters) {
         this.pairs = pairs;
-        this.json = json;
         this.completed = exports(meters, "completed");
         this.failed = exports(meters, "failed");
         this.abandoned = exports(meters, "abandoned");
@@ -56,13 +47,13 @@ class PairExport {
     /** Streams the pairs to {@code out}; throws {@link PairExportFailedException} when they cannot all be had. */
     void write(PairRepository.Filter filter, OutputStream out) throws IOException {
         long[] written = {0};
-        try {
-            Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            pairs.forEach(filter, pair -> {
-                writeLine(writer, pair);
+        try (PrefetchedPairs prefetched = new PrefetchedPairs(pairs, filter)) {
+            TrlJsonlWriter lines = new TrlJsonlWriter(out);
+            prefetched.forEach(pair -> {
+                toClient(() -> lines.write(pair));
                 written[0]++;
             });
-            writer.flush();
+            toClient(lines::finish);
         } catch (ClientGone e) {
             abandoned.increment();
             log.info("pair export abandoned by the client after {} pairs ({})", written[0], filter);
@@ -77,32 +68,11 @@ class PairExport {
         completed.increment();
     }
 
-    private void writeLine(Writer writer, PreferencePair pair) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("prompt", pair.prompt());
-        line.put("chosen", pair.chosen());
-        line.put("rejected", pair.rejected());
-        line.put("error_spans", pair.errorSpans());
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("id", pair.id());
-        metadata.put("origin", pair.origin().toLowerCase());
-        metadata.put("task_set", pair.taskSet());
-        metadata.put("run_id", pair.runId());
-        metadata.put("trajectory_id", pair.trajectoryId());
-        metadata.put("task_id", pair.taskId());
-        metadata.put("chosen_iteration", pair.chosenIteration());
-        metadata.put("rejected_iteration", pair.rejectedIteration());
-        metadata.put("region_lines", pair.regionLines());
-        metadata.put("rejected_lines", pair.rejectedLines());
-        metadata.put("synthetic", pair.synthetic());
-        metadata.put("already_stored", pair.alreadyStored());
-        line.put("metadata", metadata);
-        String text = json.writeValueAsString(line);
+    private static void toClient(Runnable write) {
         try {
-            writer.write(text);
-            writer.write('\n');
-        } catch (IOException e) {
-            throw new ClientGone(e);
+            write.run();
+        } catch (JacksonIOException e) {
+            throw new ClientGone(e.getCause());
         }
     }
 

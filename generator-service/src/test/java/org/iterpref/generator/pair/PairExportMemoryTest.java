@@ -94,7 +94,7 @@ class PairExportMemoryTest {
 
     private Process start(int port, String database, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = List.of(java, HEAP, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError", "-cp",
+        List<String> command = List.of(java, HEAP, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-cp",
                 System.getProperty("java.class.path"), GeneratorApplication.class.getName(),
                 "--server.port=" + port, "--spring.profiles.active=test",
                 "--spring.datasource.url=" + database, "--spring.datasource.username=" + SharedPostgres.user(),
