@@ -34,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * An export whose database connection dies after the first lines were sent must not look complete: a
  * 200 whose body simply ends would be taken for every pair there is. The response is aborted instead
  * (no terminating chunk), which HTTP clients report as an error, and the service logs and counts it.
+ * A client that leaves is no failure, but its export's query and reader thread must end with it.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -89,9 +90,38 @@ class PairExportFailureTest extends GeneratorIntegrationTest {
         assertThat(output.getOut() + output.getErr()).contains("pair export failed");
     }
 
+    @Test
+    void aClientThatLeavesMidExportEndsTheExportsQueryAndReader() throws Exception {
+        double abandonedBefore = exports("abandoned");
+        double failuresBeforeLeaving = exports("failed");
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/v1/pairs/export?format=trl&set=" + SET)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader body = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(body.readLine()).isNotNull();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(exports("abandoned")).isEqualTo(abandonedBefore + 1);
+            assertThat(jdbc.sql("""
+                    select count(*) from pg_stat_activity
+                    where datname = current_database() and pid <> pg_backend_pid() and state <> 'idle'
+                      and query ilike '%from pairs%order by id%'""").query(Long.class).single())
+                    .as("export sessions still running or in a transaction").isZero();
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals("pair-export-reader"));
+        });
+        assertThat(exports("failed")).as("a client leaving is no failure").isEqualTo(failuresBeforeLeaving);
+    }
+
     private double failures() {
-        Counter failures = meters.find("iterpref.generator.pair.exports").tag("outcome", "failed").counter();
-        return failures == null ? 0 : failures.count();
+        return exports("failed");
+    }
+
+    private double exports(String outcome) {
+        Counter exports = meters.find("iterpref.generator.pair.exports").tag("outcome", outcome).counter();
+        return exports == null ? 0 : exports.count();
     }
 
     /** Ends the export's database session from outside, as a failover or an operator would. */
