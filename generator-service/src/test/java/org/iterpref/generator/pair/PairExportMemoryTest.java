@@ -18,7 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.iterpref.generator.GeneratorApplication;
+import org.iterpref.generator.support.ParentBoundGenerator;
 import org.iterpref.generator.support.SharedPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The export streams in constant memory: a generator in a JVM of its own with a heap far smaller
  * than the export ({@value #HEAP}; 200,000 pairs are ~130 MB of JSON and more as Java objects) serves
  * every pair, each line whole and in order. An export that held its pairs in memory (checked by
- * collecting them into a list first) runs out of heap here and the test fails.
+ * collecting them into a list first) runs out of heap here and the test fails. (Not
+ * {@code GeneratorProcess}: its heap is fixed, and it starts the shared executor this test does not need.)
  */
 class PairExportMemoryTest {
 
@@ -95,7 +96,7 @@ class PairExportMemoryTest {
     private Process start(int port, String database, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, HEAP, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-cp",
-                System.getProperty("java.class.path"), GeneratorApplication.class.getName(),
+                System.getProperty("java.class.path"), ParentBoundGenerator.class.getName(),
                 "--server.port=" + port, "--spring.profiles.active=test",
                 "--spring.datasource.url=" + database, "--spring.datasource.username=" + SharedPostgres.user(),
                 "--spring.datasource.password=" + SharedPostgres.password(), "--iterpref.generator.workers=0",
