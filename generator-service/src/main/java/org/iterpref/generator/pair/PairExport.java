@@ -10,8 +10,8 @@ import org.springframework.stereotype.Component;
 import tools.jackson.core.exc.JacksonIOException;
 
 /**
- * Writes every kept pair matching a filter as TRL / Target-DPO JSONL, one line per pair, streamed
- * from a database cursor: memory does not grow with the number of pairs.
+ * Writes every pair a filter serves ({@link PairRepository.Filter}) as TRL / Target-DPO JSONL, one
+ * line per pair, streamed from a database cursor: memory does not grow with the number of pairs.
  *
  * <p>A failure after the first bytes (the database connection lost, a row that cannot be read) is
  * logged, counted ({@code iterpref.generator.pair.exports{outcome=failed}}) and thrown as
