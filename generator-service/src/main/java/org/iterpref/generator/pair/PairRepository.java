@@ -143,8 +143,8 @@ public class PairRepository {
     }
 
     /**
-     * Every kept pair matching the filter, in id order, streamed from a server-side cursor of
-     * {@value #EXPORT_FETCH_SIZE} rows at a time: memory does not grow with the number of pairs.
+     * Every pair the filter serves, as the export writes it, in id order, streamed from a server-side
+     * cursor of {@value #EXPORT_FETCH_SIZE} rows at a time: memory does not grow with the number of pairs.
      */
     public void forEach(Filter filter, Consumer<ExportedPair> sink) {
         List<Object> params = new ArrayList<>();
