@@ -2,14 +2,8 @@ package org.iterpref.generator.pair;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.iterpref.common.problem.InvalidRequestException;
 import org.springframework.http.MediaType;
@@ -19,7 +13,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
-import tools.jackson.databind.json.JsonMapper;
 
 @RestController
 @RequestMapping(path = "/v1/pairs", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -30,12 +23,12 @@ class PairController {
 
     private final PairRepository pairs;
     private final PairImporter importer;
-    private final JsonMapper json;
+    private final PairExport export;
 
-    PairController(PairRepository pairs, PairImporter importer, JsonMapper json) {
+    PairController(PairRepository pairs, PairImporter importer, PairExport export) {
         this.pairs = pairs;
         this.importer = importer;
-        this.json = json;
+        this.export = export;
     }
 
     @org.springframework.web.bind.annotation.PostMapping(path = "/import", consumes = {"application/json",
@@ -74,7 +67,8 @@ class PairController {
     @GetMapping(path = "/export", produces = "application/x-ndjson")
     @Operation(summary = "Every kept pair as JSONL in the TRL / Target-DPO format (streamed, constant memory)",
             description = "Each line: prompt, chosen, rejected, error_spans ([start, end) code points into "
-                    + "rejected) and metadata.")
+                    + "rejected) and metadata. A failure after the first line was sent aborts the response (the "
+                    + "chunked body never ends), so a client sees an error, never a shorter export.")
     ResponseEntity<StreamingResponseBody> export(@RequestParam(defaultValue = "trl") String format,
                                                  @RequestParam(required = false) UUID run,
                                                  @RequestParam(required = false) String set,
@@ -83,11 +77,7 @@ class PairController {
             throw InvalidRequestException.of("format", "unknown format '" + format + "'; supported: trl");
         }
         PairRepository.Filter filter = new PairRepository.Filter(run, set, synthetic);
-        StreamingResponseBody body = out -> {
-            BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            pairs.forEach(filter, pair -> writeLine(writer, pair));
-            writer.flush();
-        };
+        StreamingResponseBody body = out -> export.write(filter, out);
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/x-ndjson"))
                 .header("Content-Disposition", "attachment; filename=\"pairs.jsonl\"").body(body);
     }
@@ -97,33 +87,5 @@ class PairController {
     PairStats stats(@RequestParam(required = false) UUID run, @RequestParam(required = false) String set,
                     @RequestParam(required = false) Boolean synthetic) {
         return pairs.stats(new PairRepository.Filter(run, set, synthetic));
-    }
-
-    private void writeLine(BufferedWriter writer, PreferencePair pair) {
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("prompt", pair.prompt());
-        line.put("chosen", pair.chosen());
-        line.put("rejected", pair.rejected());
-        line.put("error_spans", pair.errorSpans());
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("id", pair.id());
-        metadata.put("origin", pair.origin().toLowerCase());
-        metadata.put("task_set", pair.taskSet());
-        metadata.put("run_id", pair.runId());
-        metadata.put("trajectory_id", pair.trajectoryId());
-        metadata.put("task_id", pair.taskId());
-        metadata.put("chosen_iteration", pair.chosenIteration());
-        metadata.put("rejected_iteration", pair.rejectedIteration());
-        metadata.put("region_lines", pair.regionLines());
-        metadata.put("rejected_lines", pair.rejectedLines());
-        metadata.put("synthetic", pair.synthetic());
-        metadata.put("already_stored", pair.alreadyStored());
-        line.put("metadata", metadata);
-        try {
-            writer.write(json.writeValueAsString(line));
-            writer.write('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -23,6 +23,10 @@ public class PairRepository {
 
     private static final TypeReference<List<int[]>> SPANS = new TypeReference<>() { };
     static final int EXPORT_FETCH_SIZE = 1000;
+    private static final String EXPORT_COLUMNS = """
+            select id, origin, run_id, task_set, trajectory_id, task_id, chosen_iteration, rejected_iteration, prompt,
+                   chosen, rejected, error_spans, region_lines, rejected_lines, synthetic, status = 'KNOWN'
+            from pairs""";
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -138,10 +142,13 @@ public class PairRepository {
                 .params(params).query(this::map).list();
     }
 
-    /** Every kept pair matching the filter, in id order, streamed with a cursor (constant memory). */
-    public void forEach(Filter filter, Consumer<PreferencePair> sink) {
+    /**
+     * Every pair the filter serves, as the export writes it, in id order, streamed from a server-side
+     * cursor of {@value #EXPORT_FETCH_SIZE} rows at a time: memory does not grow with the number of pairs.
+     */
+    public void forEach(Filter filter, Consumer<ExportedPair> sink) {
         List<Object> params = new ArrayList<>();
-        String sql = "select * from pairs" + filter.where(params) + " order by id";
+        String sql = EXPORT_COLUMNS + filter.where(params) + " order by id";
         readOnly.executeWithoutResult(status -> template.query(connection -> {
             var statement = connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
             statement.setFetchSize(EXPORT_FETCH_SIZE);
@@ -150,7 +157,7 @@ public class PairRepository {
             }
             return statement;
         }, rs -> {
-            sink.accept(map(rs, 0));
+            sink.accept(exported(rs));
         }));
     }
 
@@ -199,6 +206,13 @@ public class PairRepository {
                 rs.getString("rejected"), json.readValue(rs.getString("error_spans"), SPANS), rs.getInt("region_lines"),
                 rs.getInt("rejected_lines"), rs.getBoolean("synthetic"), "KNOWN".equals(rs.getString("status")),
                 rs.getTimestamp("created_at").toInstant(), rs.getObject("feed_position", Long.class));
+    }
+
+    private static ExportedPair exported(ResultSet rs) throws SQLException {
+        return new ExportedPair(rs.getLong(1), rs.getString(2), rs.getObject(3, UUID.class), rs.getString(4),
+                rs.getObject(5, UUID.class), rs.getObject(6, UUID.class), (Integer) rs.getObject(7),
+                (Integer) rs.getObject(8), rs.getBytes(9), rs.getBytes(10), rs.getBytes(11), rs.getString(12),
+                rs.getInt(13), rs.getInt(14), rs.getBoolean(15), rs.getBoolean(16));
     }
 
     static List<CharSpan> spans(List<int[]> raw) {

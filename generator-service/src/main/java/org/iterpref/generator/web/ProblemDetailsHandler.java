@@ -1,6 +1,7 @@
 package org.iterpref.generator.web;
 
 import java.util.List;
+import org.iterpref.generator.pair.PairExportFailedException;
 import org.iterpref.web.ApiProblemHandler;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -8,13 +9,23 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** The shared problem mapping, plus 404 and 409 for the generator's resources. */
+/** The shared problem mapping, plus 404 and 409 for the generator's resources, and a failed export left unanswered. */
 @RestControllerAdvice
 class ProblemDetailsHandler extends ApiProblemHandler {
 
     @ExceptionHandler(NotFoundException.class)
     ResponseEntity<ProblemDetail> notFound(NotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "Not found", e.getMessage(), List.of());
+    }
+
+    /**
+     * Not answered: the export's 200 and first lines are sent already, and only an exception that
+     * reaches the container makes it abort the connection (no terminating chunk), which clients see
+     * as an error. An answer here would end the export as if it were complete.
+     */
+    @ExceptionHandler(PairExportFailedException.class)
+    void exportFailed(PairExportFailedException e) {
+        throw e;
     }
 
     @ExceptionHandler(ConflictException.class)

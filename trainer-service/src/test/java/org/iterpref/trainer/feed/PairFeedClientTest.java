@@ -110,4 +110,45 @@ class PairFeedClientTest {
                     () -> false)).isInstanceOf(FeedUnavailableException.class).hasMessageContaining("HTTP 404");
         }
     }
+
+    @Test
+    void givenPagesCutOffMidBody_whenRead_thenTheyAreRetriedAndNeverTakenAsPages() throws Exception {
+        String complete = "{\"pairs\": [], \"next\": 0}";
+        // a declared length the body never reaches, and a chunked body without its terminating chunk
+        // (what the generator sends when its database fails mid-response), whose bytes so far parse
+        List<String> cutOff = List.of(
+                "Content-Length: 4096\r\n\r\n{\"pairs\": [{\"prompt\": \"p\"",
+                "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(complete.length()) + "\r\n" + complete
+                        + "\r\n");
+        for (String response : cutOff) {
+            try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+                CompletableFuture<Integer> answered = CompletableFuture.supplyAsync(() -> answerAndHangUp(server,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + response));
+                assertThatThrownBy(() -> client(2).fetch(request("http://127.0.0.1:" + server.getLocalPort()
+                        + "/v1/pairs", 10, false), p -> { }, () -> false))
+                        .isInstanceOf(FeedUnavailableException.class).hasMessageContaining("after 2 attempts");
+                assertThat(answered.get()).isEqualTo(2);
+            }
+        }
+    }
+
+    /** Answers requests with {@code head} and closes each connection there; returns how many came. */
+    private static int answerAndHangUp(ServerSocket server, String head) {
+        int answered = 0;
+        try {
+            server.setSoTimeout(5000);
+            while (answered < 2) {
+                try (java.net.Socket connection = server.accept()) {
+                    byte[] request = new byte[8192];
+                    connection.getInputStream().read(request);
+                    connection.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    connection.getOutputStream().flush();
+                    answered++;
+                }
+            }
+        } catch (IOException e) {
+            return answered;
+        }
+        return answered;
+    }
 }
