@@ -34,6 +34,7 @@ class EvalCommandTest {
     final AtomicInteger polls = new AtomicInteger();
     volatile String verdict = "PASSED";
     volatile int startStatus = 202;
+    final AtomicInteger unavailable = new AtomicInteger();
 
     @BeforeEach
     void start() throws IOException {
@@ -72,6 +73,9 @@ class EvalCommandTest {
                      "interval":{"low":0.0,"high":1.0,"level":0.95,"resamples":10000},"fixed":["t1"],"broken":[],
                      "tasks":[{"externalId":"t1","base":0.0,"candidate":1.0,"delta":1.0},
                               {"externalId":"t2","base":0.0,"candidate":0.0,"delta":0.0}]}""");
+        } else if (unavailable.getAndDecrement() > 0) {
+            // the generator restarting behind a gateway
+            reply(x, 503, "application/problem+json", "{\"title\":\"Service Unavailable\",\"status\":503}");
         } else {
             int n = polls.incrementAndGet();
             reply(x, 200, "application/json", n < 3 ? evaluation("RUNNING", n) : evaluation("COMPLETED", 2));
@@ -126,6 +130,24 @@ class EvalCommandTest {
                 .contains("\"gate\":{").contains("\"metric\":\"pass@1\"").contains("\"min\":0.4").contains("\"k\":[1]");
         assertThat(authorizations).allMatch(a -> a.equals("Bearer sekret"));
         assertThat(r.out() + r.err()).doesNotContain("sekret");
+    }
+
+    @Test
+    void followingOutlastsTheServiceRestarting() {
+        unavailable.set(3);
+        Run r = run("eval", "--url", url(), "--task-set", "s", "--source", "reference", "--gate", "pass@1>=0.4",
+                "--poll-ms", "50");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("service unavailable, retrying: HTTP 503");
+    }
+
+    @Test
+    void aServiceGoneForLongerThanThePatienceExitsTwo() {
+        unavailable.set(Integer.MAX_VALUE);
+        Run r = run("eval", "--url", url(), "--task-set", "s", "--source", "reference", "--poll-ms", "50",
+                "--patience", "1");
+        assertThat(r.exit()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).contains("HTTP 503");
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.iterpref.cli.ApiOptions;
 import org.iterpref.cli.ExitCodes;
+import org.iterpref.cli.PatientPolls;
 import org.iterpref.cli.ProgressLine;
 import org.iterpref.cli.UsageException;
 import org.iterpref.cli.http.ApiClient;
@@ -82,6 +84,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--poll-ms", defaultValue = "1000", hidden = true)
     long pollMs;
 
+    @Option(names = "--patience", defaultValue = "300", paramLabel = "SECONDS",
+            description = "How long to keep polling a service that went away (a restart) before giving up "
+                    + "(default: ${DEFAULT-VALUE})")
+    long patienceSeconds;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> sourceDoc = sourceDocument();
@@ -141,8 +148,10 @@ public final class EvalCommand implements Callable<Integer> {
 
     private JsonNode follow(ApiClient client, String id, ProgressLine progress) throws InterruptedException {
         long start = System.nanoTime();
+        PatientPolls polls = new PatientPolls(Duration.ofSeconds(patienceSeconds), Duration.ofMillis(Math.max(50, pollMs)),
+                progress);
         while (true) {
-            JsonNode e = client.get("/evaluations/" + id);
+            JsonNode e = polls.get(() -> client.get("/evaluations/" + id));
             JsonNode p = e.path("progress");
             String status = e.path("status").asString();
             int done = p.path("passed").asInt() + p.path("failed").asInt() + p.path("errored").asInt()

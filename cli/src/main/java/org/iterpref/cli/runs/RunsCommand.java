@@ -1,6 +1,7 @@
 package org.iterpref.cli.runs;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.iterpref.cli.ApiOptions;
 import org.iterpref.cli.ExitCodes;
+import org.iterpref.cli.PatientPolls;
 import org.iterpref.cli.ProgressLine;
 import org.iterpref.cli.UsageException;
 import org.iterpref.cli.http.ApiClient;
@@ -109,9 +111,10 @@ public final class RunsCommand {
     /** Polls the run until it ends; 0 when it completed with no errored trajectory. */
     static int follow(ApiClient client, String id, CommandSpec spec) throws InterruptedException {
         ProgressLine progress = ProgressLine.forConsole(spec.commandLine().getErr());
+        PatientPolls polls = new PatientPolls(Duration.ofMinutes(5), Duration.ofSeconds(1), progress);
         long start = System.nanoTime();
         while (true) {
-            JsonNode run = client.get("/generation-runs/" + id);
+            JsonNode run = polls.get(() -> client.get("/generation-runs/" + id));
             JsonNode c = run.path("counts");
             String status = run.path("status").asString();
             progress.show(status, String.format(Locale.ROOT,
