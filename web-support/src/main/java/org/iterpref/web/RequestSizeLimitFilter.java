@@ -1,11 +1,8 @@
 package org.iterpref.web;
 
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,74 +47,5 @@ public final class RequestSizeLimitFilter extends OncePerRequestFilter {
             return;
         }
         chain.doFilter(new CappedRequest(request, maxBytes), response);
-    }
-
-    private static final class CappedRequest extends HttpServletRequestWrapper {
-        private final long maxBytes;
-        private ServletInputStream capped;
-
-        CappedRequest(HttpServletRequest request, long maxBytes) {
-            super(request);
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() throws IOException {
-            if (capped == null) {
-                capped = new CappedStream(super.getInputStream(), maxBytes);
-            }
-            return capped;
-        }
-    }
-
-    private static final class CappedStream extends ServletInputStream {
-        private final ServletInputStream in;
-        private final long maxBytes;
-        private long read;
-
-        CappedStream(ServletInputStream in, long maxBytes) {
-            this.in = in;
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, length);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) throws RequestBodyTooLargeException {
-            read += n;
-            if (read > maxBytes) {
-                throw new RequestBodyTooLargeException(maxBytes);
-            }
-        }
-
-        @Override
-        public boolean isFinished() {
-            return in.isFinished();
-        }
-
-        @Override
-        public boolean isReady() {
-            return in.isReady();
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-            in.setReadListener(listener);
-        }
     }
 }

@@ -1,17 +1,14 @@
 package org.iterpref.gateway.request;
 
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.iterpref.gateway.config.GatewayProperties;
 import org.iterpref.gateway.error.ErrorResponses;
 import org.iterpref.gateway.error.GatewayError;
-import org.iterpref.web.RequestBodyTooLargeException;
+import org.iterpref.web.CappedRequest;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -48,74 +45,5 @@ public final class RequestSizeFilter extends OncePerRequestFilter {
     /** The body cap that applies to this request. */
     public static long limit(HttpServletRequest request) {
         return request.getAttribute(LIMIT_ATTRIBUTE) instanceof Long max ? max : 0;
-    }
-
-    private static final class CappedRequest extends HttpServletRequestWrapper {
-        private final long maxBytes;
-        private ServletInputStream capped;
-
-        CappedRequest(HttpServletRequest request, long maxBytes) {
-            super(request);
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public ServletInputStream getInputStream() throws IOException {
-            if (capped == null) {
-                capped = new CappedStream(super.getInputStream(), maxBytes);
-            }
-            return capped;
-        }
-    }
-
-    private static final class CappedStream extends ServletInputStream {
-        private final ServletInputStream in;
-        private final long maxBytes;
-        private long read;
-
-        CappedStream(ServletInputStream in, long maxBytes) {
-            this.in = in;
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, length);
-            if (n > 0) {
-                count(n);
-            }
-            return n;
-        }
-
-        private void count(int n) throws RequestBodyTooLargeException {
-            read += n;
-            if (read > maxBytes) {
-                throw new RequestBodyTooLargeException(maxBytes);
-            }
-        }
-
-        @Override
-        public boolean isFinished() {
-            return in.isFinished();
-        }
-
-        @Override
-        public boolean isReady() {
-            return in.isReady();
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-            in.setReadListener(listener);
-        }
     }
 }
