@@ -42,7 +42,7 @@ public final class PassAtK {
         for (int i = n - c + 1; i <= n; i++) {
             logAllFail += Math.log1p(-(double) k / i);  // i > n - c >= k, so -k/i > -1
         }
-        return -Math.expm1(logAllFail);
+        return 0.0 - Math.expm1(logAllFail);  // not -expm1(0.0): no sample passed is 0.0, never -0.0
     }
 
     /** One task's sample counts: {@code n} samples, {@code c} of which passed. */

@@ -56,6 +56,17 @@ class PassAtKTest {
     }
 
     @Test
+    void noPassingSampleIsPositiveZero() {
+        // a negative zero prints as -0.0 in JSON and "-0.0000" in reports
+        for (int n = 1; n <= 20; n++) {
+            for (int k = 1; k <= n; k++) {
+                assertThat(Double.doubleToRawLongBits(PassAtK.of(n, 0, k))).as("n=%d k=%d", n, k)
+                        .isEqualTo(Double.doubleToRawLongBits(0.0));
+            }
+        }
+    }
+
+    @Test
     void outOfRangeArgumentsAreRefusedNamingThem() {
         assertThatThrownBy(() -> PassAtK.of(5, 1, 6)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("k");
         assertThatThrownBy(() -> PassAtK.of(5, 1, 0)).hasMessageContaining("k");
