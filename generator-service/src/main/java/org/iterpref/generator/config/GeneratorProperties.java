@@ -25,6 +25,8 @@ import org.springframework.validation.annotation.Validated;
  * @param allowedBaseUrls patterns of base URLs a caller may give directly ({@code source.baseUrl},
  *                       with an optional inline {@code apiKey}); {@code *} matches within one
  *                       URL segment. Empty (the default): callers can only name model servers
+ * @param maxConcurrentExports pair exports streamed at once by this instance (each holds a database
+ *                       connection and a reader thread); more get 503 with Retry-After
  * @param promptTemplatesDir directory of prompt templates a run may name (besides the bundled
  *                       {@code first-attempt} and {@code refine}); blank: only the bundled ones
  */
@@ -41,6 +43,7 @@ public record GeneratorProperties(
         @Min(1024) long maxImportBytes,
         @Min(1024) long maxRequestBytes,
         @Min(1) int maxTasksPerPage,
+        @Min(1) @Max(1000) int maxConcurrentExports,
         @jakarta.validation.constraints.DecimalMin("0.0") @jakarta.validation.constraints.DecimalMax("1.0")
         double maxRegionShare,
         @Valid @NotNull EmbeddedPostgres embeddedPostgres,

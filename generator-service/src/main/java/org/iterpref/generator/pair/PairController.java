@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import org.iterpref.common.problem.InvalidRequestException;
+import org.iterpref.generator.web.BusyException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,12 +21,15 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class PairController {
 
     static final int MAX_LIMIT = 1000;
+    static final int EXPORT_RETRY_AFTER_SECONDS = 5;
 
     private final PairRepository pairs;
     private final PairImporter importer;
     private final PairExport export;
+    private final ExportSlots slots;
 
-    PairController(PairRepository pairs, PairImporter importer, PairExport export) {
+    PairController(PairRepository pairs, PairImporter importer, PairExport export, ExportSlots slots) {
+        this.slots = slots;
         this.pairs = pairs;
         this.importer = importer;
         this.export = export;
@@ -77,7 +81,14 @@ class PairController {
             throw InvalidRequestException.of("format", "unknown format '" + format + "'; supported: trl");
         }
         PairRepository.Filter filter = new PairRepository.Filter(run, set, synthetic);
-        StreamingResponseBody body = out -> export.write(filter, out);
+        ExportSlots.Slot slot = slots.tryTake().orElseThrow(() -> new BusyException("this instance is already"
+                + " streaming " + slots.capacity() + " pair exports (iterpref.generator.max-concurrent-exports); try again"
+                + " shortly", EXPORT_RETRY_AFTER_SECONDS));
+        StreamingResponseBody body = out -> {
+            try (slot) {
+                export.write(filter, out);
+            }
+        };
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/x-ndjson"))
                 .header("Content-Disposition", "attachment; filename=\"pairs.jsonl\"").body(body);
     }

@@ -9,7 +9,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** The shared problem mapping, plus 404 and 409 for the generator's resources, and a failed export left unanswered. */
+/** The shared problem mapping, plus 404, 409 and 503 (busy) for the generator's resources, and a failed export left unanswered. */
 @RestControllerAdvice
 class ProblemDetailsHandler extends ApiProblemHandler {
 
@@ -26,6 +26,13 @@ class ProblemDetailsHandler extends ApiProblemHandler {
     @ExceptionHandler(PairExportFailedException.class)
     void exportFailed(PairExportFailedException e) {
         throw e;
+    }
+
+    @ExceptionHandler(BusyException.class)
+    ResponseEntity<ProblemDetail> busy(BusyException e) {
+        ProblemDetail body = body(HttpStatus.SERVICE_UNAVAILABLE, "Busy", e.getMessage(), List.of());
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).contentType(PROBLEM)
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds())).body(body);
     }
 
     @ExceptionHandler(ConflictException.class)
