@@ -6,7 +6,9 @@
 # starts the trainer-service (port 8083, the bundled tiny-qwen2 test model), calls its
 # OpenAI-compatible API, fine-tunes it with focal DPO on the run's pairs through the OpenAI
 # fine-tuning API (and chats with the result), and runs a few trajectories with the openai source
-# against the trainer, configured in the generator as the model server "trainer".
+# against the trainer, configured in the generator as the model server "trainer"; last, behind the
+# gateway (port 8080, a bootstrap admin key kept in ~/.iterpref/gateway-bootstrap-key), evaluations with
+# the iterpref command line and a scoped key made for the job and revoked after it.
 #   --once    stop the services after the job (default: keep them running until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +21,7 @@ scripts/bootstrap.sh
 executor_port="${EXECUTOR_PORT:-8081}"
 generator_port="${GENERATOR_PORT:-8082}"
 trainer_port="${TRAINER_PORT:-8083}"
+gateway_port="${GATEWAY_PORT:-8080}"
 logs="$(mktemp -d -t iterpref-logs.XXXXXX)"
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -47,9 +50,21 @@ start generator-service generator-service/target/generator-service-*-exec.jar "$
   "--iterpref.generator.model-servers.trainer.models[0]=tiny-qwen2"
 start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2 \
   "--iterpref.trainer.pair-feeds.allowed-urls[0]=http://127.0.0.1:$generator_port/"
+# the gateway's first admin key, made once and kept with the data (only its hash is stored by the gateway)
+bootstrap_key_file="$HOME/.iterpref/gateway-bootstrap-key"
+if [ ! -s "$bootstrap_key_file" ]; then
+  mkdir -p "$HOME/.iterpref"
+  (umask 077; printf 'ipk_boot_%s' "$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$bootstrap_key_file")
+fi
+start gateway gateway/target/gateway-*-exec.jar "$gateway_port" \
+  --iterpref.gateway.bootstrap-key-file="$bootstrap_key_file" \
+  --iterpref.gateway.routes.executor="http://127.0.0.1:$executor_port" \
+  --iterpref.gateway.routes.generator="http://127.0.0.1:$generator_port" \
+  --iterpref.gateway.routes.trainer="http://127.0.0.1:$trainer_port"
 wait_ready executor-service "$executor_port"
 wait_ready generator-service "$generator_port"
 wait_ready trainer-service "$trainer_port"
+wait_ready gateway "$gateway_port"
 
 for example in examples/executions/*.json; do
   echo
@@ -86,9 +101,20 @@ head -3 examples/tasks/iterpref-examples.jsonl | curl -fsS -H 'Content-Type: app
   ' "model": "tiny-qwen2", "temperature": 0, "maxTokens": 32, "systemPrompt": "Answer with Python code."}}')"
 
 echo
-echo "=== evaluations through the iterpref command line (cli/target/iterpref.jar), on the trainer-demo tasks"
+echo "=== evaluations through the gateway (:$gateway_port) with the iterpref command line, on the trainer-demo tasks"
+echo "    a key with the read and submit scopes, made with the bootstrap admin key and revoked at the end:"
+key_json="$(curl -fsS -X POST "http://127.0.0.1:$gateway_port/admin/keys" -H 'Content-Type: application/json' \
+  -H "Authorization: Bearer $(cat "$bootstrap_key_file")" -d '{"name":"main-job","scopes":["read","submit"]}')"
+key_id="$(printf '%s' "$key_json" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["details"]["id"])')"
+ITERPREF_API_KEY="$(printf '%s' "$key_json" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
+export ITERPREF_API_KEY
+echo "    key $key_id ($(printf '%s' "$ITERPREF_API_KEY" | cut -c1-10)…)"
+revoke_key() { curl -fsS -o /dev/null -X DELETE "http://127.0.0.1:$gateway_port/admin/keys/$key_id" \
+  -H "Authorization: Bearer $(cat "$bootstrap_key_file")" && echo "    key $key_id revoked"; }
+echo "    without a key the gateway refuses: HTTP $(curl -s -o /dev/null -w '%{http_code}' \
+  "http://127.0.0.1:$gateway_port/api/evaluations")"
 echo "    the reference solutions must score exactly 1.0 and pass a 1.0 gate (exit 0):"
-iterpref() { java -jar cli/target/iterpref.jar "$@" --url "http://127.0.0.1:$generator_port/v1"; }
+iterpref() { java -jar cli/target/iterpref.jar "$@" --url "http://127.0.0.1:$gateway_port/api"; }
 summary="$(iterpref eval --task-set trainer-demo --source reference --gate 'pass@1>=1.0')"
 echo "$summary"
 reference_id="$(printf '%s\n' "$summary" | sed -n '1s/^evaluation \([0-9a-f-]*\):.*/\1/p')"
@@ -101,9 +127,12 @@ tiny_exit=$?
 set -e
 echo "    exit code $tiny_exit (1: the gate failed, as it must); JUnit and HTML reports in $logs"
 [ "$tiny_exit" -eq 1 ] || { echo "unexpected exit code $tiny_exit"; exit 1; }
+revoke_key
+unset ITERPREF_API_KEY
 
 if $once; then exit 0; fi
 echo
-echo "Services keep running (executor :$executor_port, generator :$generator_port, trainer :$trainer_port);"
+echo "Services keep running (gateway :$gateway_port, executor :$executor_port, generator :$generator_port,"
+echo "trainer :$trainer_port; the gateway's bootstrap admin key is in $bootstrap_key_file);"
 echo "Ctrl-C stops them."
 wait
