@@ -505,6 +505,65 @@ class ManifestsTest {
         }
     }
 
+    /**
+     * Every ITERPREF_* variable given to a service (compose environments, k8s ConfigMaps and container env)
+     * is in Spring's canonical form: dashes removed, not turned into underscores. The dashed form binds a
+     * plain property but silently not a map key or a list element (iterpref.generator.model-servers.*,
+     * iterpref.trainer.pair-feeds.allowed-urls), so the service would start with its default.
+     */
+    @Test
+    void environmentVariablesUseTheCanonicalFormOfThePropertyNames() throws Exception {
+        Set<String> placeholders = new TreeSet<>();
+        Set<String> dashed = new TreeSet<>();
+        Pattern placeholder = Pattern.compile("\\$\\{([A-Z0-9_]+)");
+        Pattern dashedKey = Pattern.compile("\\b([a-z0-9]+(?:-[a-z0-9]+)+):");
+        for (String module : List.of("executor-service", "generator-service", "trainer-service", "gateway")) {
+            try (Stream<Path> files = Files.list(ROOT.resolve(module).resolve("src/main/resources"))) {
+                for (Path f : files.filter(p -> p.getFileName().toString().matches("application.*\\.ya?ml")).toList()) {
+                    String text = Files.readString(f);
+                    placeholder.matcher(text).results().forEach(r -> placeholders.add(r.group(1)));
+                    dashedKey.matcher(text).results().forEach(r -> dashed.add(r.group(1).replace('-', '_').toUpperCase()));
+                }
+            }
+        }
+        assertThat(dashed).as("dashed property names found in application*.yml").contains("BASE_URL", "MODEL_SERVERS", "PAIR_FEEDS");
+        Map<String, Set<String>> names = new LinkedHashMap<>();
+        Map<String, Object> file = map(yaml().load(Files.readString(ROOT.resolve("docker-compose.yml"))));
+        map(file.get("services")).forEach((svc, s) -> names.put("docker-compose.yml " + svc, map(map(s).get("environment")).keySet()));
+        for (String overlay : overlays()) {
+            for (Map<String, Object> d : render(overlay)) {
+                if ("ConfigMap".equals(kind(d))) {
+                    names.put(overlay + " " + id(d), map(d.get("data")).keySet());
+                }
+            }
+            for (Pod pod : pods(render(overlay))) {
+                for (Map<String, Object> c : pod.containers()) {
+                    Set<String> env = new TreeSet<>();
+                    list(c.get("env")).forEach(e -> env.add(str(e, "name")));
+                    names.put(overlay + " " + pod.owner(), env);
+                }
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        names.forEach((where, vars) -> {
+            for (String v : vars) {
+                if (!v.startsWith("ITERPREF_") || placeholders.contains(v)) {
+                    continue;
+                }
+                if (!v.matches("ITERPREF_(EXECUTOR|GENERATOR|TRAINER|GATEWAY)_[A-Z0-9_]+")) {
+                    problems.add(where + ": " + v + " names no service's iterpref.* properties");
+                }
+                for (String d : dashed) {
+                    if (("_" + v + "_").contains("_" + d + "_")) {
+                        problems.add(where + ": " + v + " spells " + d.toLowerCase().replace('_', '-')
+                                + " with underscores; Spring's canonical form drops the dash (" + d.replace("_", "") + ")");
+                    }
+                }
+            }
+        });
+        assertThat(problems).isEmpty();
+    }
+
     // ---------------------------------------------------------------- per-overlay specifics
 
     @Test
