@@ -23,6 +23,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# the deploy module's tests render k8s/ with kubectl's kustomize (5.x); Debian's own kubernetes-client
+# carries a far older kustomize, so it is not installed here: say so plainly instead
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "bootstrap: kubectl (with kustomize 5) is missing: the deploy module's tests will fail;" >&2
+  echo "  install kubectl from https://kubernetes.io/docs/tasks/tools/ (or run with -pl '!deploy')" >&2
+fi
+
 # bubblewrap needs unprivileged user namespaces (or root); say so plainly when they are off
 if ! bwrap --unshare-user --ro-bind /usr /usr --symlink usr/lib64 /lib64 --symlink usr/lib /lib /usr/bin/true 2>/dev/null; then
   echo "bootstrap: bubblewrap cannot create a user namespace here." >&2
