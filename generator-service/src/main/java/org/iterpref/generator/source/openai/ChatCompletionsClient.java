@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public class ChatCompletionsClient {
 
     private static final Logger log = LoggerFactory.getLogger(ChatCompletionsClient.class);
+    /** The largest answer read (32,768 completion tokens are well under 1 MiB of JSON); more is refused. */
+    static final long MAX_RESPONSE_BYTES = 8L << 20;
 
     private final OpenAiSourceSettings settings;
     private final Optional<ApiKey> apiKey;
@@ -131,7 +133,7 @@ public class ChatCompletionsClient {
     }
 
     private CompletableFuture<ChatCompletion> send(HttpRequest request) {
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        return http.sendAsync(request, CappedBody.handler(MAX_RESPONSE_BYTES))
                 .orTimeout(settings.timeoutMs(), TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error == null) {
@@ -140,6 +142,10 @@ public class ChatCompletionsClient {
                     Throwable cause = unwrap(error);
                     if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
                         throw new RetryableFailure("no answer within " + settings.timeoutMs() + " ms", null, cause);
+                    }
+                    if (cause instanceof CappedBody.TooLarge tooLarge) {
+                        throw new ModelRequestException(200, "model server " + endpoint + " answered for model "
+                                + settings.model() + ": " + tooLarge.getMessage());
                     }
                     if (cause instanceof IOException) {
                         throw new RetryableFailure("cannot reach the server: " + cause, null, cause);

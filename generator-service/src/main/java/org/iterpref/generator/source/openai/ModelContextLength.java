@@ -32,6 +32,8 @@ public class ModelContextLength {
 
     private static final Logger log = LoggerFactory.getLogger(ModelContextLength.class);
     private static final Duration MAX_LOOKUP_TIME = Duration.ofSeconds(10);
+    /** The largest model list read (a server listing thousands of models stays well under it). */
+    static final long MAX_LIST_BYTES = 4L << 20;
 
     private final OpenAiSourceSettings settings;
     private final Optional<ApiKey> apiKey;
@@ -109,7 +111,7 @@ public class ModelContextLength {
                 .timeout(settings.timeout().compareTo(MAX_LOOKUP_TIME) < 0 ? settings.timeout() : MAX_LOOKUP_TIME)
                 .header("Accept", "application/json");
         apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key.value()));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request.build(), CappedBody.handler(MAX_LIST_BYTES));
         if (response.statusCode() / 100 != 2) {
             return OptionalInt.empty();
         }

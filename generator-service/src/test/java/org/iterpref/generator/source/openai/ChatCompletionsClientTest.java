@@ -140,6 +140,17 @@ class ChatCompletionsClientTest {
     }
 
     @Test
+    void anAnswerOverTheSizeCapIsRefusedWithoutRetryingOrHoldingItInMemory() {
+        String huge = "x".repeat((int) ChatCompletionsClient.MAX_RESPONSE_BYTES + 1);
+        server.reply(Reply.completion(huge), Reply.completion("never"));
+
+        assertThatThrownBy(() -> client(FAST).complete(MESSAGES, 1L))
+                .isInstanceOfSatisfying(ModelRequestException.class, e -> assertThat(e.getMessage())
+                        .contains("larger than " + ChatCompletionsClient.MAX_RESPONSE_BYTES + " bytes"));
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
     void givesUpAfterMaxRetriesWithSourceUnavailable() {
         server.reply(Reply.error(500, "a"), Reply.error(502, "b"), Reply.error(503, "c"), Reply.error(500, "d"));
 
