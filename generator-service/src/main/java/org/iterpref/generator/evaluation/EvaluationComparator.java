@@ -17,6 +17,9 @@ public class EvaluationComparator {
 
     static final double LEVEL = 0.95;
     static final int RESAMPLES = 10_000;
+    static final int MIN_RESAMPLES = 500;
+    /** Task draws per comparison at most: a large task set gets fewer resamples, never minutes of CPU. */
+    static final long MAX_DRAWS = 20_000_000L;
     static final long SEED = 20_250_302L;
 
     private final EvaluationService evaluations;
@@ -65,7 +68,12 @@ public class EvaluationComparator {
         double baseValue = base.passAtK().get(metric);
         double candidateValue = candidate.passAtK().get(metric);
         return new Comparison(baseId, candidateId, base.taskSet(), metric, baseValue, candidateValue,
-                candidateValue - baseValue, PairedBootstrap.interval(d, LEVEL, RESAMPLES, SEED), fixed, broken, deltas);
+                candidateValue - baseValue, PairedBootstrap.interval(d, LEVEL, resamples(d.length), SEED), fixed, broken, deltas);
+    }
+
+    /** 10,000 resamples, fewer (at least 500) when the tasks are so many that they would cost more draws than the cap. */
+    static int resamples(int tasks) {
+        return (int) Math.max(MIN_RESAMPLES, Math.min(RESAMPLES, MAX_DRAWS / Math.max(1, tasks)));
     }
 
     private static void requireCompleted(EvaluationResult e, String role) {
