@@ -71,8 +71,10 @@ public final class MarkdownReport {
         md.append("| ").append(name).append(" | ").append(cell(value)).append(" |\n");
     }
 
+    /** Table text: no cell break, no line break, and no HTML (renderers pass raw HTML through). */
     private static String cell(String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+                .replace("\r", " ").replace("\n", " ");
     }
 
     /** A fence longer than any backtick run inside the text, so the text cannot close it. */
