@@ -36,10 +36,6 @@ public final class ApiClient {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    public JsonMapper json() {
-        return json;
-    }
-
     public String baseUrl() {
         return baseUrl;
     }
