@@ -1,9 +1,11 @@
 """Calls the trainer-service's OpenAI-compatible API: lists the models, streams a chat completion
 (Server-Sent Events) and asks for a completion's log-probs with their top alternatives.
 
-Usage: try_trainer.py TRAINER_URL
+Usage: try_trainer.py BASE_URL [MODEL]   (the trainer, or the gateway: then env ITERPREF_API_KEY is
+sent as a bearer token, as an OpenAI SDK would send its key)
 """
 import json
+import os
 import sys
 import time
 import urllib.request
@@ -13,13 +15,16 @@ base = sys.argv[1]
 
 def request(path, body=None):
     data = None if body is None else json.dumps(body).encode()
-    return urllib.request.Request(base + path, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if os.environ.get("ITERPREF_API_KEY"):
+        headers["Authorization"] = "Bearer " + os.environ["ITERPREF_API_KEY"]
+    return urllib.request.Request(base + path, data=data, headers=headers)
 
 
 with urllib.request.urlopen(request("/v1/models"), timeout=60) as response:
     models = json.load(response)["data"]
 print("models: " + ", ".join("%s (context %d)" % (m["id"], m["context_length"]) for m in models))
-model = models[0]["id"]
+model = sys.argv[2] if len(sys.argv) > 2 else models[0]["id"]
 
 chat = {"model": model, "stream": True, "max_tokens": 24, "temperature": 0,
         "stream_options": {"include_usage": True},
