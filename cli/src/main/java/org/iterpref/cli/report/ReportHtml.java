@@ -104,9 +104,10 @@ public final class ReportHtml {
                     .append("</p>\n");
         }
         h.append("<h3>Prompt</h3>\n<pre class=\"prompt\">").append(Html.esc(e.prompt())).append("</pre>\n");
-        h.append("<div class=\"pair\"><div><h3>Chosen</h3>\n").append(CodeView.render(e.chosen(), List.of(), null))
-                .append("</div><div><h3>Rejected</h3>\n").append(CodeView.render(e.rejected(), e.spans(), e.mask()))
-                .append("</div></div>\n");
+        h.append("<div class=\"pair\"><div class=\"chosen\"><h3>Chosen</h3>\n")
+                .append(CodeView.render(e.chosen(), List.of(), null))
+                .append("</div><div class=\"rejected\"><h3>Rejected</h3>\n")
+                .append(CodeView.render(e.rejected(), e.spans(), e.mask())).append("</div></div>\n");
     }
 
     private static void table(StringBuilder h, List<List<String>> rows, String cls) {
