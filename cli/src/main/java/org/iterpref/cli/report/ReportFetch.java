@@ -54,7 +54,10 @@ final class ReportFetch {
                 c.path("cancelled").asInt(), run.path("iterations").asLong());
     }
 
-    /** Every pair of the run's feed, page by page. */
+    /**
+     * Every pair of the run's feed, page by page until an empty one: a page may be short while a
+     * transaction that could commit a pair before the next one is still running.
+     */
     private List<JsonNode> pairs(String runId) {
         List<JsonNode> all = new ArrayList<>();
         long after = 0;
@@ -62,7 +65,7 @@ final class ReportFetch {
             JsonNode page = generator.get("/pairs?run=" + query(runId) + "&after=" + after + "&limit=" + PAGE);
             page.path("pairs").forEach(all::add);
             long next = page.path("next").asLong();
-            if (page.path("pairs").size() < PAGE || next <= after) {
+            if (page.path("pairs").isEmpty() || next <= after) {
                 return all;
             }
             after = next;
