@@ -8,6 +8,7 @@ import java.util.Locale;
  * A line chart as inline SVG: one metric against the step, the training series as a line and the
  * eval rows as points, with both axes, five ticks each, and their labels. Values that are not finite
  * are left out; a single point or a flat series gets a range around it, so no coordinate is ever NaN.
+ * Axes run from round tick to round tick.
  */
 final class SvgChart {
 
@@ -25,11 +26,15 @@ final class SvgChart {
     record Point(double x, double y) {
     }
 
-    /** The range an axis shows. */
-    record Range(double min, double max) {
+    /** The range an axis shows, from tick to tick. */
+    record Range(double min, double max, double step) {
 
-        /** The range of {@code values}, widened when empty or flat so that it has a length. */
-        static Range of(List<Double> values) {
+        /**
+         * The range of {@code values}, widened when empty or flat so that it has a length, then
+         * to round ticks (1, 2, 2.5 or 5 times a power of ten; where {@code integers}, as steps
+         * are, whole numbers: 1 to 5 times a power of ten).
+         */
+        static Range of(List<Double> values, boolean integers) {
             double min = Double.POSITIVE_INFINITY;
             double max = Double.NEGATIVE_INFINITY;
             for (double v : values) {
@@ -37,13 +42,35 @@ final class SvgChart {
                 max = Math.max(max, v);
             }
             if (values.isEmpty()) {
-                return new Range(0, 1);
-            }
-            if (max - min < 1e-12) {
+                min = 0;
+                max = 1;
+            } else if (max - min < 1e-12) {
                 double pad = Math.abs(min) < 1e-12 ? 1 : Math.abs(min) * 0.1;
-                return new Range(min - pad, max + pad);
+                min -= pad;
+                max += pad;
             }
-            return new Range(min, max);
+            double raw = (max - min) / (TICKS - 1);
+            double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+            double step = 10 * magnitude;
+            for (double m : integers ? new double[] {1, 2, 3, 4, 5} : new double[] {1, 2, 2.5, 5}) {
+                double candidate = m * magnitude;
+                if (candidate >= raw * (1 - 1e-9) && (!integers || candidate == Math.rint(candidate))) {
+                    step = candidate;
+                    break;
+                }
+            }
+            if (integers) {
+                step = Math.max(1, Math.ceil(step));
+            }
+            return new Range(Math.floor(min / step + 1e-9) * step, Math.ceil(max / step - 1e-9) * step, step);
+        }
+
+        int ticks() {
+            return (int) Math.round((max - min) / step) + 1;
+        }
+
+        double tick(int i) {
+            return min + i * step;
         }
 
         double scale(double value, double from, double to) {
@@ -63,8 +90,8 @@ final class SvgChart {
             xs.add(p.x());
             ys.add(p.y());
         }
-        Range x = Range.of(xs);
-        Range y = Range.of(ys);
+        Range x = Range.of(xs, true);
+        Range y = Range.of(ys, false);
         double x0 = LEFT;
         double x1 = WIDTH - RIGHT;
         double y0 = HEIGHT - BOTTOM;
@@ -104,31 +131,33 @@ final class SvgChart {
     private static void axes(StringBuilder s, Range x, Range y, double x0, double x1, double y0, double y1) {
         s.append("<g class=\"axes\" stroke=\"#555\" stroke-width=\"1\">");
         s.append(line(x0, y0, x1, y0)).append(line(x0, y0, x0, y1));
-        for (int i = 0; i < TICKS; i++) {
-            double fx = x.min() + (x.max() - x.min()) * i / (TICKS - 1);
-            double fy = y.min() + (y.max() - y.min()) * i / (TICKS - 1);
-            double px = x.scale(fx, x0, x1);
-            double py = y.scale(fy, y0, y1);
-            s.append(line(px, y0, px, y0 + 4)).append(line(x0 - 4, py, x0, py));
+        for (int i = 0; i < x.ticks(); i++) {
+            double px = x.scale(x.tick(i), x0, x1);
+            s.append(line(px, y0, px, y0 + 4));
+        }
+        for (int i = 0; i < y.ticks(); i++) {
+            double py = y.scale(y.tick(i), y0, y1);
+            s.append(line(x0 - 4, py, x0, py));
             s.append("<line stroke=\"#e5e5e5\" x1=\"").append(f(x0 + 1)).append("\" y1=\"").append(f(py))
                     .append("\" x2=\"").append(f(x1)).append("\" y2=\"").append(f(py)).append("\"/>");
         }
         s.append("</g><g class=\"ticks\">");
-        for (int i = 0; i < TICKS; i++) {
-            double fx = x.min() + (x.max() - x.min()) * i / (TICKS - 1);
-            double fy = y.min() + (y.max() - y.min()) * i / (TICKS - 1);
-            s.append(text(x.scale(fx, x0, x1), y0 + 16, "middle", "tick", g(fx)));
-            s.append(text(x0 - 7, y.scale(fy, y0, y1) + 4, "end", "tick", g(fy)));
+        for (int i = 0; i < x.ticks(); i++) {
+            s.append(text(x.scale(x.tick(i), x0, x1), y0 + 16, "middle", "tick", g(x.tick(i))));
+        }
+        for (int i = 0; i < y.ticks(); i++) {
+            s.append(text(x0 - 7, y.scale(y.tick(i), y0, y1) + 4, "end", "tick", g(y.tick(i))));
         }
         s.append("</g>");
     }
 
+    /** Above the plot, right of the title. */
     private static void legend(StringBuilder s, double x1) {
-        s.append("<g class=\"legend\">").append(line(x1 - 118, 34, x1 - 100, 34).replace("/>",
+        s.append("<g class=\"legend\">").append(line(x1 - 88, 14, x1 - 72, 14).replace("/>",
                         " stroke=\"" + TRAIN_COLOUR + "\" stroke-width=\"2\"/>"))
-                .append(text(x1 - 96, 38, "start", "tick", "train"))
-                .append("<circle r=\"3\" fill=\"").append(EVAL_COLOUR).append("\" cx=\"").append(f(x1 - 52))
-                .append("\" cy=\"34\"/>").append(text(x1 - 45, 38, "start", "tick", "eval")).append("</g>");
+                .append(text(x1 - 68, 18, "start", "tick", "train"))
+                .append("<circle r=\"3\" fill=\"").append(EVAL_COLOUR).append("\" cx=\"").append(f(x1 - 30))
+                .append("\" cy=\"14\"/>").append(text(x1 - 24, 18, "start", "tick", "eval")).append("</g>");
     }
 
     private static String line(double xa, double ya, double xb, double yb) {

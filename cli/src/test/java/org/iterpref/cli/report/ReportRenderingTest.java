@@ -70,9 +70,10 @@ class ReportRenderingTest {
 
         Matcher line = Pattern.compile("points=\"([^\"]+)\"").matcher(svg);
         assertThat(line.find()).isTrue();
-        assertThat(line.group(1)).isEqualTo("64.0,214.0 404.0,30.0");
-        assertThat(svg).contains("cx=\"234.0\" cy=\"122.0\"");
-        assertThat(svg).contains(">10</text>").contains(">0.5</text>").contains(">step</text>");
+        // steps 0 to 10 on whole ticks of 3: the axis ends at 12
+        assertThat(line.group(1)).isEqualTo("64.0,214.0 347.3,30.0");
+        assertThat(svg).contains("cx=\"205.7\" cy=\"122.0\"");
+        assertThat(svg).contains(">12</text>").contains(">0.5</text>").contains(">0.25</text>").contains(">step</text>");
     }
 
     @Test
