@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
  * printed as text and written as one self-contained HTML page.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"The loop's report: a generation run's trajectories and pairs, the fine-tuning job trained on "
-                + "them, and the evaluations of the base and the fine-tuned model. Prints a summary and writes an "
-                + "HTML page with training curves and an example pair (error region and focal tokens marked).",
+        description = {"The loop's report: run, pairs, fine-tuning job, evaluations before and after.",
+                "Prints a summary and writes a self-contained HTML page with the training curves and an example "
+                        + "pair (its error region and the tokens focal DPO counted marked).",
                 "Exits 0 when the report was written, 2 when a service refused or could not be reached."})
 public final class ReportCommand implements Callable<Integer> {
 
