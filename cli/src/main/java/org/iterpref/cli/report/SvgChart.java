@@ -97,7 +97,7 @@ final class SvgChart {
         double y0 = HEIGHT - BOTTOM;
         double y1 = TOP;
         StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"").append(id).append("\" width=\"")
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"").append(Html.esc(id)).append("\" width=\"")
                 .append(WIDTH).append("\" height=\"").append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ')
                 .append(HEIGHT).append("\" role=\"img\" aria-label=\"").append(Html.esc(title)).append("\">");
         s.append("<title>").append(Html.esc(title)).append("</title>");
@@ -106,26 +106,35 @@ final class SvgChart {
         s.append(text((x0 + x1) / 2, HEIGHT - 8, "middle", "label", "step"));
         s.append("<text class=\"label\" text-anchor=\"middle\" transform=\"translate(14 ").append(f((y0 + y1) / 2))
                 .append(") rotate(-90)\">").append(Html.esc(yLabel)).append("</text>");
-        if (!t.isEmpty()) {
+        series(s, x, y, t, e);
+        legend(s, x1);
+        return s.append("</svg>").toString();
+    }
+
+    /** The training rows as one line, the eval rows as points, each with its value as a tooltip. */
+    private static void series(StringBuilder s, Range x, Range y, List<Point> train, List<Point> eval) {
+        double x0 = LEFT;
+        double x1 = WIDTH - RIGHT;
+        double y0 = HEIGHT - BOTTOM;
+        double y1 = TOP;
+        if (!train.isEmpty()) {
             s.append("<polyline class=\"train\" fill=\"none\" stroke=\"").append(TRAIN_COLOUR)
                     .append("\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
-            for (Point p : t) {
+            for (Point p : train) {
                 s.append(f(x.scale(p.x(), x0, x1))).append(',').append(f(y.scale(p.y(), y0, y1))).append(' ');
             }
             s.setLength(s.length() - 1);
             s.append("\"/>");
         }
-        for (Point p : e) {
+        for (Point p : eval) {
             s.append("<circle class=\"eval\" r=\"4\" fill=\"").append(EVAL_COLOUR).append("\" cx=\"")
                     .append(f(x.scale(p.x(), x0, x1))).append("\" cy=\"").append(f(y.scale(p.y(), y0, y1)))
                     .append("\"><title>eval at step ").append(g(p.x())).append(": ").append(g(p.y()))
                     .append("</title></circle>");
         }
-        if (t.isEmpty() && e.isEmpty()) {
+        if (train.isEmpty() && eval.isEmpty()) {
             s.append(text((x0 + x1) / 2, (y0 + y1) / 2, "middle", "empty", "no data"));
         }
-        legend(s, x1);
-        return s.append("</svg>").toString();
     }
 
     private static void axes(StringBuilder s, Range x, Range y, double x0, double x1, double y0, double y1) {
