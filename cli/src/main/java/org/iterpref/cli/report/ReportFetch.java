@@ -132,16 +132,21 @@ final class ReportFetch {
         List<ReportData.Span> spans = new ArrayList<>();
         pair.path("errorSpans").forEach(s -> spans.add(new ReportData.Span(s.path(0).asInt(), s.path(1).asInt())));
         ReportData.FocalMask mask = null;
-        String note = null;
+        String note;
         try {
             mask = focalMask(trainer.post("/fine_tuning/focal_mask", Map.of("model", baseModel,
                     "rejected", pair.path("rejected").asString(), "error_spans", pair.path("errorSpans"))));
+            note = null;
         } catch (ApiException e) {
-            if (e.status() != 404) {
-                throw e;
-            }
-            note = "the trainer has no focal_mask endpoint (" + e.getMessage() + "; an older trainer), so the error "
-                    + "region is shown without the tokens that counted";
+            note = switch (e.status()) {
+                case 404 -> "the trainer has no focal_mask endpoint (" + e.getMessage() + "; an older trainer), so "
+                        + "the error region is shown without the tokens that counted";
+                // the report only reads, and a key made for reading should still get it
+                case 403 -> "the API key may not call the trainer's focal_mask (" + e.getMessage() + "; through "
+                        + "the gateway it needs the train scope), so the error region is shown without the tokens "
+                        + "that counted";
+                default -> throw e;
+            };
         }
         String taskId = pair.path("taskId").asString();
         return new ReportData.Example(pair.path("id").asLong(), taskId, task(taskId), pair.path("prompt").asString(),

@@ -39,6 +39,7 @@ class ReportCommandTest {
     final List<String> authorizations = new CopyOnWriteArrayList<>();
     volatile String focalMaskBody;
     volatile boolean olderTrainer;
+    volatile boolean readOnlyKey;
 
     @BeforeEach
     void start() throws IOException {
@@ -96,7 +97,11 @@ class ReportCommandTest {
                      "has_more":true,"first_id":"ftmetric-1","last_id":"ftmetric-2"}""");
             case "/v1/fine_tuning/focal_mask" -> {
                 focalMaskBody = body;
-                if (olderTrainer) {
+                if (readOnlyKey) {
+                    reply(x, 403, """
+                            {"error":{"message":"This API key lacks the scope train.","type":"invalid_request_error",
+                             "param":null,"code":"insufficient_scope"}}""");
+                } else if (olderTrainer) {
                     reply(x, 404, """
                             {"error":{"message":"Unknown request URL: POST /v1/fine_tuning/focal_mask.",
                              "type":"invalid_request_error","param":null,"code":"unknown_url"}}""");
@@ -196,6 +201,20 @@ class ReportCommandTest {
         assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.out()).contains("focal tokens not marked: the trainer has no focal_mask endpoint (HTTP 404");
         assertThat(Files.readString(html)).contains("id=\"mask-note\"").contains("class=\"line region\"")
+                .doesNotContain("class=\"focal\"");
+    }
+
+    @Test
+    void aKeyWithoutTheTrainScopeStillGetsTheReportWithoutTokenMarks(@TempDir Path dir) throws IOException {
+        readOnlyKey = true;
+        Path html = dir.resolve("report.html");
+
+        Run r = report(html);
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.out()).contains("focal tokens not marked: the API key may not call the trainer's focal_mask "
+                + "(HTTP 403: This API key lacks the scope train.");
+        assertThat(Files.readString(html)).contains("id=\"mask-note\"").contains("needs the train scope")
                 .doesNotContain("class=\"focal\"");
     }
 
