@@ -73,7 +73,7 @@ final class ReportText {
     }
 
     private static String tasks(Long tasks) {
-        return tasks == null ? "" : "from " + tasks + " tasks";
+        return tasks == null ? "tasks n/a (the trainer reports pairs only)" : "from " + tasks + " tasks";
     }
 
     static String count(Long value) {
