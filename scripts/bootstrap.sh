@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks for IterPref: bubblewrap (the sandbox),
 # libseccomp (its system-call filter), a Python 3 interpreter at /usr/bin/python3 (the runtime),
-# curl and a JDK 17+. The Docker tests install and start an engine themselves (scripts/docker-engine.sh).
+# curl, a JDK 17+ and Chromium (the command line's report test draws its HTML headless). The Docker
+# tests install and start an engine themselves (scripts/docker-engine.sh).
 # Safe to run repeatedly; only installs what is missing. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -13,6 +14,8 @@ command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 # the sandboxes' system-call filter is built with libseccomp (runtime/python/sandbox_seccomp.py)
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+# the cli's report test draws report.html in headless Chromium (Debian's package; skipped without it, failed on CI)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"

@@ -5,6 +5,7 @@ import org.iterpref.cli.eval.EvalCommand;
 import org.iterpref.cli.finetune.FineTuneCommand;
 import org.iterpref.cli.http.ApiException;
 import org.iterpref.cli.pairs.PairsCommand;
+import org.iterpref.cli.report.ReportCommand;
 import org.iterpref.cli.runs.RunsCommand;
 import org.iterpref.cli.tasks.TasksCommand;
 import picocli.CommandLine;
@@ -16,9 +17,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "iterpref", mixinStandardHelpOptions = true, version = "iterpref 0.1.0",
         description = "IterPref Platform: evaluate models with quality gates, import tasks, run trajectories, "
-                + "export preference pairs, fine-tune.",
+                + "export preference pairs, fine-tune, report on the loop.",
         subcommands = {EvalCommand.class, TasksCommand.class, RunsCommand.class, PairsCommand.class,
-                FineTuneCommand.class, CommandLine.HelpCommand.class})
+                FineTuneCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class IterPref implements Runnable {
 
     @CommandLine.Spec
