@@ -96,11 +96,11 @@ public final class ExecutorRelay {
         return request.build();
     }
 
-    /** The caller's Accept when it parses as media types; else none (the executor answers JSON). */
+    /** The caller's Accept when it is printable ASCII and parses as media types; else none (the executor answers JSON). */
     private static Optional<String> accept(HttpHeaders caller) {
         List<String> values = caller.getOrEmpty(HttpHeaders.ACCEPT);
         String joined = String.join(", ", values);
-        if (values.isEmpty() || joined.length() > MAX_ACCEPT_LENGTH) {
+        if (values.isEmpty() || joined.length() > MAX_ACCEPT_LENGTH || !joined.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
             return Optional.empty();
         }
         try {

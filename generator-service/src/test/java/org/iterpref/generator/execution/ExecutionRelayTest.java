@@ -107,6 +107,20 @@ class ExecutionRelayTest extends GeneratorIntegrationTest {
     }
 
     @Test
+    void shouldDocumentBothEndpointsWithTheExecutorsSchemas() {
+        Reply docs = client().get("/v3/api-docs");
+        assertThat(docs.status()).isEqualTo(200);
+        JsonNode paths = docs.body().get("paths");
+        for (String path : List.of("/v1/executions", "/v1/executions/batch")) {
+            JsonNode post = paths.get(path).get("post");
+            assertThat(post.get("requestBody").toString()).contains("Execution");
+            assertThat(post.get("responses").propertyNames()).contains("200", "400", "413", "429", "502", "503", "504");
+        }
+        assertThat(docs.body().get("components").get("schemas").propertyNames())
+                .contains("ExecutionRequest", "ExecutionResult", "BatchExecutionRequest", "BatchExecutionResult");
+    }
+
+    @Test
     void shouldRefuseABodyThatIsNotJson() {
         Reply text = client().post("/v1/executions", "text/plain", "print(1)");
         assertThat(text.status()).isEqualTo(415);
