@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -477,32 +478,120 @@ class ManifestsTest {
         assertThat(problems).as(overlay).isEmpty();
     }
 
+    /**
+     * Only the generator may call the executor, which runs untrusted code and calls nobody: the pods any
+     * policy admits to the executor are exactly the generator's, on the executor's port; no policy gives
+     * the executor egress; and no other policy's egress rule targets the executor's pods.
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("overlays")
-    void theExecutorHasNoEgressAndOnlyItsCallersReachIt(String overlay) throws Exception {
+    void onlyTheGeneratorReachesTheExecutorAndTheExecutorReachesNothing(String overlay) throws Exception {
         List<Map<String, Object>> docs = render(overlay);
-        Map<String, Object> executorLabels = pods(docs).stream().filter(p -> p.owner().equals("Deployment/executor"))
-                .findFirst().orElseThrow().labels();
-        List<Map<String, Object>> policies = ofKind(docs, "NetworkPolicy")
-                .filter(np -> selects(map(at(np, "spec", "podSelector")), executorLabels, false)).toList();
-        assertThat(policies).as("a default deny covers the executor")
+        List<Pod> pods = pods(docs);
+        Pod executor = pods.stream().filter(p -> p.owner().equals("Deployment/executor")).findFirst().orElseThrow();
+        Set<String> generators = pods.stream().filter(p -> "generator".equals(str(p.labels(), "app.kubernetes.io/name")))
+                .map(Pod::owner).collect(Collectors.toCollection(TreeSet::new));
+        assertThat(generators).as(overlay + ": the generator's workloads").containsExactly("Deployment/generator");
+        Set<Integer> executorPorts = new TreeSet<>();
+        Set<String> executorPortNames = new TreeSet<>();
+        for (Map<String, Object> c : executor.containers()) {
+            for (Object cp : list(c.get("ports"))) {
+                executorPorts.add(((Number) map(cp).get("containerPort")).intValue());
+                if (str(cp, "name") != null) {
+                    executorPortNames.add(str(cp, "name"));
+                }
+            }
+        }
+        List<Map<String, Object>> guarding = ofKind(docs, "NetworkPolicy").filter(np -> ns(np).equals(executor.namespace()))
+                .filter(np -> selects(map(at(np, "spec", "podSelector")), executor.labels(), false)).toList();
+        assertThat(guarding).as(overlay + ": a default deny covers the executor")
                 .anyMatch(np -> list(at(np, "spec", "policyTypes")).containsAll(List.of("Ingress", "Egress"))
                         && at(np, "spec", "ingress") == null && at(np, "spec", "egress") == null);
-        for (Map<String, Object> np : policies) {
-            assertThat(list(at(np, "spec", "egress"))).as(id(np) + " gives the executor egress").isEmpty();
+
+        List<String> problems = new ArrayList<>();
+        Set<String> admitted = new TreeSet<>();
+        for (Map<String, Object> np : guarding) {
+            if (!list(at(np, "spec", "egress")).isEmpty()) {
+                problems.add(id(np) + " gives the executor egress: " + at(np, "spec", "egress"));
+            }
             for (Object rule : list(at(np, "spec", "ingress"))) {
-                assertThat(list(map(rule).get("from"))).as(id(np) + ": an ingress rule with no peers admits everyone").isNotEmpty();
-                for (Object peer : list(map(rule).get("from"))) {
-                    if (map(peer).containsKey("podSelector")) {
-                        assertThat(str(peer, "podSelector", "matchLabels", "app.kubernetes.io/name"))
-                                .as(id(np) + ": executor callers").isIn("generator", "gateway");
-                    } else {
-                        assertThat(str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"))
-                                .as(id(np) + ": only Prometheus' namespace besides the callers").isEqualTo("monitoring");
+                List<Object> from = list(map(rule).get("from"));
+                if (from.isEmpty()) {
+                    problems.add(id(np) + ": an ingress rule without peers admits everyone to the executor");
+                }
+                for (Object peer : from) {
+                    if (map(peer).containsKey("ipBlock") || map(peer).containsKey("namespaceSelector")) {
+                        problems.add(id(np) + ": admits " + peer + " to the executor (pods outside its namespace or addresses)");
+                        continue;
+                    }
+                    Map<String, Object> selector = map(map(peer).get("podSelector"));
+                    if (selects(selector, Map.of("app.kubernetes.io/name", "intruder"), false)) {
+                        problems.add(id(np) + ": podSelector " + selector + " admits pods that are not the generator's");
+                    }
+                    pods.stream().filter(p -> p.namespace().equals(ns(np))).filter(p -> selects(selector, p.labels(), false))
+                            .forEach(p -> admitted.add(p.owner()));
+                }
+                List<Object> ports = list(map(rule).get("ports"));
+                if (ports.isEmpty()) {
+                    problems.add(id(np) + ": an ingress rule without ports opens every port of the executor");
+                }
+                for (Object port : ports) {
+                    Object number = map(port).get("port");
+                    boolean own = number instanceof Number n ? executorPorts.contains(n.intValue())
+                            : executorPortNames.contains(String.valueOf(number));
+                    if (!own || map(port).containsKey("endPort") || !"TCP".equals(Objects.requireNonNullElse(str(port, "protocol"), "TCP"))) {
+                        problems.add(id(np) + ": opens " + port + ", not the executor's TCP port " + executorPorts);
                     }
                 }
             }
         }
+        if (!admitted.equals(generators)) {
+            problems.add("the workloads admitted to the executor are " + admitted + ", not exactly the generator's " + generators);
+        }
+
+        Map<String, Map<String, Object>> namespaceLabels = new HashMap<>();
+        ofKind(docs, "Namespace").forEach(n -> namespaceLabels.put(str(n, "metadata", "name"), map(at(n, "metadata", "labels"))));
+        Map<String, Object> executorNamespace = new HashMap<>(namespaceLabels.getOrDefault(executor.namespace(), Map.of()));
+        executorNamespace.put("kubernetes.io/metadata.name", executor.namespace());
+        boolean generatorEgress = false;
+        for (Map<String, Object> np : ofKind(docs, "NetworkPolicy").toList()) {
+            for (Object rule : list(at(np, "spec", "egress"))) {
+                List<Object> to = list(map(rule).get("to"));
+                if (to.isEmpty()) {
+                    problems.add(id(np) + ": an egress rule without peers reaches every pod, the executor's included");
+                }
+                for (Object peer : to) {
+                    Map<String, Object> p = map(peer);
+                    if (p.containsKey("ipBlock")) {
+                        String cidr = str(p, "ipBlock", "cidr");
+                        if (cidr == null || cidr.endsWith("/0")) {
+                            problems.add(id(np) + ": egress to " + cidr + " reaches every address, the executor's pods included");
+                        }
+                        continue;
+                    }
+                    boolean inNamespace = p.containsKey("namespaceSelector")
+                            ? selects(map(p.get("namespaceSelector")), executorNamespace, false)
+                            : ns(np).equals(executor.namespace());
+                    boolean podMatches = !p.containsKey("podSelector") || selects(map(p.get("podSelector")), executor.labels(), false);
+                    if (inNamespace && podMatches) {
+                        Map<String, Object> from = map(at(np, "spec", "podSelector"));
+                        boolean generatorsOnly = !selects(from, Map.of("app.kubernetes.io/name", "intruder"), false)
+                                && pods.stream().filter(pod -> pod.namespace().equals(ns(np)))
+                                        .filter(pod -> selects(from, pod.labels(), false))
+                                        .allMatch(pod -> generators.contains(pod.owner()));
+                        if (generatorsOnly) {
+                            generatorEgress = true;
+                        } else {
+                            problems.add(id(np) + ": an egress rule of pods other than the generator's targets the executor: " + peer);
+                        }
+                    }
+                }
+            }
+        }
+        if (!generatorEgress) {
+            problems.add("no egress rule lets the generator reach the executor");
+        }
+        assertThat(problems).as(overlay).isEmpty();
     }
 
     /**

@@ -4,8 +4,8 @@ import java.util.Set;
 import org.iterpref.gateway.key.Scope;
 
 /**
- * Which scope a request needs. Reading (GET, HEAD) needs {@code read}; changing generator or
- * executor resources ({@code /api/**}) needs {@code submit}; changing the trainer's
+ * Which scope a request needs. Reading (GET, HEAD) needs {@code read}; changing generator
+ * resources ({@code /api/**}, executions included) needs {@code submit}; changing the trainer's
  * OpenAI-compatible surface ({@code /v1/**}: completions, files, fine-tuning jobs) needs
  * {@code train}, except registering and deleting models, which needs {@code admin}, as does
  * everything under {@code /admin}. Health probes, Prometheus and the API docs are open.

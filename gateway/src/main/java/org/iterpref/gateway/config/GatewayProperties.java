@@ -24,9 +24,8 @@ public record GatewayProperties(
         @DefaultValue @Valid RequestSize requestSize,
         @DefaultValue EmbeddedPostgres embeddedPostgres) {
 
-    /** Base URLs of the services behind the gateway. */
+    /** Base URLs of the services behind the gateway (not the executor: the generator relays executions to it). */
     public record Routes(
-            @DefaultValue("http://127.0.0.1:8081") @NotNull URI executor,
             @DefaultValue("http://127.0.0.1:8082") @NotNull URI generator,
             @DefaultValue("http://127.0.0.1:8083") @NotNull URI trainer) {
     }

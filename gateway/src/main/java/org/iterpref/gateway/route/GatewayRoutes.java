@@ -15,17 +15,13 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * The routes, built in code from {@code iterpref.gateway.routes.*}: {@code /api/<resource>/**}
- * to the executor or generator at {@code /v1/<resource>/**}, and {@code /v1/**} unchanged to the
- * trainer's OpenAI-compatible surface. Targets are fixed here; no request header, query or
+ * to the generator at {@code /v1/<resource>/**} (executions included: the generator relays them to
+ * the executor, which nothing else may reach), and {@code /v1/**} unchanged to the trainer's
+ * OpenAI-compatible surface. Targets are fixed here; no request header, query or
  * absolute request URI picks one.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayRoutes {
-
-    @Bean
-    RouterFunction<ServerResponse> executorRoutes(GatewayProperties properties, UpstreamFailures failures) {
-        return apiRoute(Upstream.EXECUTOR, properties, failures);
-    }
 
     @Bean
     RouterFunction<ServerResponse> generatorRoutes(GatewayProperties properties, UpstreamFailures failures) {

@@ -4,10 +4,12 @@ import java.net.URI;
 import java.util.List;
 import org.iterpref.gateway.config.GatewayProperties;
 
-/** The services behind the gateway and the public path prefixes each one serves. */
+/**
+ * The services behind the gateway and the public path prefixes each one serves. The executor is
+ * none of them: only the generator may call it, and the generator serves {@code /v1/executions}.
+ */
 enum Upstream {
-    EXECUTOR(List.of("executions")),
-    GENERATOR(List.of("tasks", "generation-runs", "trajectories", "pairs", "evaluations")),
+    GENERATOR(List.of("tasks", "generation-runs", "trajectories", "pairs", "evaluations", "executions")),
     TRAINER(List.of());
 
     private final List<String> apiResources;
@@ -31,7 +33,6 @@ enum Upstream {
      */
     URI baseUrl(GatewayProperties.Routes routes) {
         URI uri = switch (this) {
-            case EXECUTOR -> routes.executor();
             case GENERATOR -> routes.generator();
             case TRAINER -> routes.trainer();
         };

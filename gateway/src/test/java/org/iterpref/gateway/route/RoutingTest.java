@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /** Requests reach the right service at the rewritten path, with the gateway's headers, streamed. */
 class RoutingTest {
 
-    static StubUpstream executor;
+    /** Where a leftover {@code iterpref.gateway.routes.executor} points: nothing may reach it. */
+    static StubUpstream staleExecutor;
     static StubUpstream generator;
     static StubUpstream trainer;
     static GatewayInstance gateway;
@@ -32,11 +33,11 @@ class RoutingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        executor = new StubUpstream();
+        staleExecutor = new StubUpstream();
         generator = new StubUpstream();
         trainer = new StubUpstream();
         gateway = GatewayInstance.start("routing", generator.baseUrl(), Map.of(
-                "iterpref.gateway.routes.executor", executor.baseUrl(),
+                "iterpref.gateway.routes.executor", staleExecutor.baseUrl(),
                 "iterpref.gateway.routes.trainer", trainer.baseUrl()));
         key = Keys.create(gateway, "router", "\"read\",\"submit\",\"train\"");
     }
@@ -44,21 +45,21 @@ class RoutingTest {
     @AfterAll
     static void stop() {
         gateway.close();
-        executor.close();
+        staleExecutor.close();
         generator.close();
         trainer.close();
     }
 
     @BeforeEach
     void clear() {
-        executor.clear();
+        staleExecutor.clear();
         generator.clear();
         trainer.clear();
     }
 
     @Test
     void shouldRewriteApiPathsToTheGeneratorsV1KeepingTheQuery() throws Exception {
-        for (String resource : new String[] {"tasks", "generation-runs", "trajectories", "pairs", "evaluations"}) {
+        for (String resource : new String[] {"tasks", "generation-runs", "trajectories", "pairs", "evaluations", "executions"}) {
             HttpResponse<String> response = Http.get(gateway.url("/api/" + resource + "/abc?limit=5&after=x%20y"),
                     "Authorization", Http.bearer(key));
 
@@ -70,22 +71,25 @@ class RoutingTest {
             assertThat(received.uri().substring(received.uri().indexOf('?') + 1).split("&"))
                     .containsExactlyInAnyOrder("limit=5", "after=x%20y");
         }
-        assertThat(executor.poll()).isNull();
         assertThat(trainer.poll()).isNull();
     }
 
+    /** Only the generator may call the executor: it relays the executions the gateway sends it. */
     @Test
-    void shouldRouteExecutionsToTheExecutorWithTheBody() throws Exception {
-        HttpResponse<String> response = Http.post(gateway.url("/api/executions/batch"), "{\"language\":\"python\"}",
-                "X-API-Key", key);
+    void shouldRouteExecutionsToTheGeneratorWithTheBody() throws Exception {
+        for (String path : new String[] {"/api/executions", "/api/executions/batch"}) {
+            HttpResponse<String> response = Http.post(gateway.url(path), "{\"language\":\"python\"}",
+                    "X-API-Key", key);
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        StubUpstream.Received received = executor.next();
-        assertThat(received.method()).isEqualTo("POST");
-        assertThat(received.uri()).isEqualTo("/v1/executions/batch");
-        assertThat(received.bodyText()).isEqualTo("{\"language\":\"python\"}");
-        assertThat(received.header("Content-Type")).startsWith("application/json");
-        assertThat(generator.poll()).isNull();
+            assertThat(response.statusCode()).isEqualTo(200);
+            StubUpstream.Received received = generator.next();
+            assertThat(received.method()).isEqualTo("POST");
+            assertThat(received.uri()).isEqualTo(path.replace("/api/", "/v1/"));
+            assertThat(received.bodyText()).isEqualTo("{\"language\":\"python\"}");
+            assertThat(received.header("Content-Type")).startsWith("application/json");
+        }
+        assertThat(trainer.poll()).isNull();
+        assertThat(staleExecutor.poll()).as("the executor, configured as an old gateway was").isNull();
     }
 
     @Test

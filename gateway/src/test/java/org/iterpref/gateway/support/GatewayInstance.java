@@ -26,7 +26,6 @@ public final class GatewayInstance implements AutoCloseable {
         properties.put("spring.datasource.url", TestDatabase.jdbcUrl(database));
         properties.put("spring.datasource.username", "postgres");
         properties.put("spring.datasource.password", "");
-        properties.put("iterpref.gateway.routes.executor", upstream);
         properties.put("iterpref.gateway.routes.generator", upstream);
         properties.put("iterpref.gateway.routes.trainer", upstream);
         properties.put("iterpref.gateway.bootstrap-key", BOOTSTRAP_KEY);

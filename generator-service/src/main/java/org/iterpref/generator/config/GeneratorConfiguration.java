@@ -1,6 +1,8 @@
 package org.iterpref.generator.config;
 
 import java.util.Set;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.iterpref.generator.execution.ExecutorRelay;
 import org.iterpref.generator.executor.ExecutorClient;
 import org.iterpref.web.RequestSizeLimitFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -12,18 +14,40 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 class GeneratorConfiguration {
 
+    private static final String EXECUTIONS = "/v1/executions";
+    private static final String EXECUTIONS_BATCH = "/v1/executions/batch";
+
     @Bean
     ExecutorClient executorClient(GeneratorProperties properties, JsonMapper jsonMapper) {
         return new ExecutorClient(properties.executor(), jsonMapper);
     }
 
-    /** JSON bodies are capped; the import streams its JSONL under max-import-bytes instead. */
+    @Bean
+    ExecutorRelay executorRelay(GeneratorProperties properties, MeterRegistry meters) {
+        return new ExecutorRelay(properties.executor(), meters);
+    }
+
+    /**
+     * JSON bodies are capped; the import streams its JSONL under max-import-bytes instead, and the
+     * relayed executions have the executor's cap.
+     */
     @Bean
     FilterRegistrationBean<RequestSizeLimitFilter> requestSizeLimitFilter(GeneratorProperties properties) {
         FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
-                new RequestSizeLimitFilter(properties.maxRequestBytes(), Set.of("/v1/tasks/import", "/v1/pairs/import")));
+                new RequestSizeLimitFilter(properties.maxRequestBytes(), Set.of("/v1/tasks/import", "/v1/pairs/import",
+                        EXECUTIONS, EXECUTIONS_BATCH)));
         registration.addUrlPatterns("/v1/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    /** Execution requests, relayed to the executor, up to the executor's own cap. */
+    @Bean
+    FilterRegistrationBean<RequestSizeLimitFilter> executionSizeLimitFilter(GeneratorProperties properties) {
+        FilterRegistrationBean<RequestSizeLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestSizeLimitFilter(properties.executor().maxRequestBytes()));
+        registration.addUrlPatterns(EXECUTIONS, EXECUTIONS_BATCH);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 12);
         return registration;
     }
 

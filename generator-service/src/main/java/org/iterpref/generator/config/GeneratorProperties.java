@@ -95,8 +95,12 @@ public record GeneratorProperties(
      * How to reach the executor-service.
      *
      * @param checkWallTimeMs per-test time limit of quick pass/fail checks (bug injection's mutant checks)
+     * @param maxRequestBytes  the largest body {@code POST /v1/executions[/batch]} relays (the executor's own
+     *                         {@code iterpref.executor.max-request-bytes}); larger: 413 here
+     * @param maxResponseBytes the largest executor answer relayed; larger: 502
      */
     public record Executor(@NotBlank String baseUrl, @Min(100) int connectTimeoutMs, @Min(1000) int requestTimeoutMs,
-                           @Min(1) int maxAttempts, @Min(100) int checkWallTimeMs) {
+                           @Min(1) int maxAttempts, @Min(100) int checkWallTimeMs, @Min(1024) long maxRequestBytes,
+                           @Min(1024) long maxResponseBytes) {
     }
 }

@@ -1,6 +1,7 @@
 package org.iterpref.generator.web;
 
 import java.util.List;
+import org.iterpref.generator.execution.RelayFailedException;
 import org.iterpref.generator.pair.PairExportFailedException;
 import org.iterpref.web.ApiProblemHandler;
 import org.springframework.http.HttpStatus;
@@ -9,7 +10,10 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** The shared problem mapping, plus 404, 409 and 503 (busy) for the generator's resources, and a failed export left unanswered. */
+/**
+ * The shared problem mapping, plus 404, 409 and 503 (busy) for the generator's resources, a failed
+ * export left unanswered, and the relayed executions' own failures (502, 503, 504).
+ */
 @RestControllerAdvice
 class ProblemDetailsHandler extends ApiProblemHandler {
 
@@ -38,5 +42,16 @@ class ProblemDetailsHandler extends ApiProblemHandler {
     @ExceptionHandler(ConflictException.class)
     ResponseEntity<ProblemDetail> conflict(ConflictException e) {
         return problem(HttpStatus.CONFLICT, "Conflict", e.getMessage(), List.of());
+    }
+
+    @ExceptionHandler(RelayFailedException.class)
+    ResponseEntity<ProblemDetail> relayFailed(RelayFailedException e) {
+        String title = switch (e.status()) {
+            case SERVICE_UNAVAILABLE -> "Executor unavailable";
+            case GATEWAY_TIMEOUT -> "Executor timeout";
+            case BAD_GATEWAY -> "Executor failed";
+            default -> "Refused by the executor";
+        };
+        return problem(e.status(), title, e.getMessage(), List.of());
     }
 }
