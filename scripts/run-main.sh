@@ -49,7 +49,8 @@ start generator-service generator-service/target/generator-service-*-exec.jar "$
   --iterpref.generator.model-servers.trainer.base-url="http://127.0.0.1:$trainer_port/v1" \
   "--iterpref.generator.model-servers.trainer.models[0]=tiny-qwen2"
 start trainer-service trainer-service/target/trainer-service-*-exec.jar "$trainer_port" --iterpref.trainer.threads=2 \
-  "--iterpref.trainer.pair-feeds.allowed-urls[0]=http://127.0.0.1:$generator_port/"
+  "--iterpref.trainer.pair-feeds.allowed-urls[0]=http://127.0.0.1:$generator_port/" \
+  "--iterpref.trainer.pair-feeds.default-url=http://127.0.0.1:$generator_port/v1/pairs"
 # the gateway's first admin key, made once and kept with the data (only its hash is stored by the gateway)
 bootstrap_key_file="$HOME/.iterpref/gateway-bootstrap-key"
 if [ ! -s "$bootstrap_key_file" ]; then
