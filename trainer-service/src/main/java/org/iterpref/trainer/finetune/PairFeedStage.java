@@ -129,7 +129,7 @@ class PairFeedStage implements SmartLifecycle {
             event(jobId, "Read " + result.pairs() + " pairs from the pair feed in " + result.pages() + " pages ("
                     + result.skipped() + " skipped): " + counts[0] + " for training, " + counts[1]
                     + " held out for validation" + (holdOut.validationTasks() == null ? ""
-                    : " (" + holdOut.validationTasks() + " whole tasks)"));
+                    : ", tasks held out whole: " + holdOut.validationTasks()));
             if (queue.queueValidated(jobId, owner, counts[0], counts[1], holdOut.validationTasks())) {
                 history.event(jobId, "info", "message", "Files validated, moving job to queued state", null);
             }

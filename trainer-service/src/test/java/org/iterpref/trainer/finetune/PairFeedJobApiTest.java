@@ -140,6 +140,8 @@ class PairFeedJobApiTest extends FineTuningContext {
         assertThat(validationTasks).hasSize(1).doesNotContainAnyElementsOf(trainingTasks);
         assertThat(trainingTasks).hasSize(3).doesNotContainNull();
         assertThat(job.at("/pairs/validation_tasks").asInt()).isEqualTo(1);
+        assertThat(events(id)).extracting(e -> e.get("message").asString())
+                .anyMatch(m -> m.endsWith("9 for training, 3 held out for validation, tasks held out whole: 1"));
         assertThat(job.at("/pairs/validation_pairs").asInt()).isEqualTo(3);
         assertThat(job.at("/pairs/training_pairs").asInt()).isEqualTo(9);
         assertThat(engine.runsOf(id).get(0).validation()).hasSize(3)
