@@ -141,7 +141,23 @@ class OtherCommandsTest {
         assertThat(r.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(r.out()).contains("ftjob-1 failed").contains("no pairs in the feed");
         assertThat(requests.get(0)).startsWith("POST /v1/fine_tuning/jobs ")
-                .contains("\"feed\":\"" + url() + "/pairs\"").contains("\"set\":\"s\"")
-                .contains("\"include_synthetic\":true").contains("\"type\":\"dpo\"");
+                .contains("\"set\":\"s\"").contains("\"include_synthetic\":true").contains("\"type\":\"dpo\"");
+    }
+
+    @Test
+    void fineTuneWithoutFeedUrlSendsNoFeedSoTheTrainerUsesItsDefault() {
+        Run r = run("fine-tune", "--url", url(), "--trainer-url", url(), "--model", "tiny-qwen2", "--set", "s");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(requests.get(0)).startsWith("POST /v1/fine_tuning/jobs ").contains("\"pairs\":{")
+                .doesNotContain("\"feed\"").doesNotContain("/pairs\"");
+    }
+
+    @Test
+    void fineTuneWithFeedUrlSendsThatFeed() {
+        Run r = run("fine-tune", "--url", url(), "--trainer-url", url(), "--model", "tiny-qwen2", "--set", "s",
+                "--feed-url", "http://generator:8082/v1/pairs");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(requests.get(0)).startsWith("POST /v1/fine_tuning/jobs ")
+                .contains("\"pairs\":{\"feed\":\"http://generator:8082/v1/pairs\"");
     }
 }

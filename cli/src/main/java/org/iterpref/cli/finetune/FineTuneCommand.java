@@ -19,7 +19,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code iterpref fine-tune --model M --set S}: a focal DPO fine-tuning job on the trainer's
- * OpenAI-compatible fine-tuning API, trained on the generator's pair feed.
+ * OpenAI-compatible fine-tuning API, trained on the generator's pair feed. Without
+ * {@code --feed-url} the request names no feed and the trainer reads its configured default
+ * ({@code iterpref.trainer.pair-feeds.default-url}): a caller behind the gateway does not know the
+ * generator's internal URL, and the generator's public URL is not one the trainer may fetch.
  */
 @Command(name = "fine-tune", mixinStandardHelpOptions = true,
         description = "Fine-tune a model with focal DPO on the platform's preference pairs (OpenAI fine-tuning API).")
@@ -35,7 +38,8 @@ public final class FineTuneCommand implements Callable<Integer> {
             description = "The trainer's OpenAI-compatible root (env ITERPREF_TRAINER_URL; default: ${DEFAULT-VALUE})")
     String trainerUrl;
 
-    @Option(names = "--feed-url", description = "The pair feed the trainer reads (default: --url + /pairs)")
+    @Option(names = "--feed-url", description = "The pair feed the trainer reads, as the trainer reaches it "
+            + "(default: none sent, the trainer's configured default feed)")
     String feedUrl;
 
     @Option(names = "--model", required = true, description = "The base model the trainer serves")
@@ -77,7 +81,9 @@ public final class FineTuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> pairs = new LinkedHashMap<>();
-        pairs.put("feed", feedUrl != null ? feedUrl : api.client().baseUrl() + "/pairs");
+        if (feedUrl != null) {
+            pairs.put("feed", feedUrl);
+        }
         if (set != null) {
             pairs.put("set", set);
         }

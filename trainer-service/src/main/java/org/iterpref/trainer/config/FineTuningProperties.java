@@ -28,7 +28,7 @@ public record FineTuningProperties(String storage, Long maxFileBytes, FileLimits
         files = files == null ? new FileLimits(null, null) : files;
         embeddedPostgres = embeddedPostgres == null ? new EmbeddedPostgres(false, null, 0) : embeddedPostgres;
         fineTuning = fineTuning == null ? new Worker(null, null, null, null, null, null) : fineTuning;
-        pairFeeds = pairFeeds == null ? new PairFeeds(null, null, null, null, null, null, null) : pairFeeds;
+        pairFeeds = pairFeeds == null ? new PairFeeds(null, null, null, null, null, null, null, null) : pairFeeds;
     }
 
     /**
@@ -87,9 +87,13 @@ public record FineTuningProperties(String storage, Long maxFileBytes, FileLimits
      * @param backoff first wait between tries, doubled each time (at most 30 s)
      * @param pageSize pairs asked for per page (the generator answers at most 1000)
      * @param maxPairs most pairs one job may take from a feed (and the default {@code limit})
+     * @param defaultUrl the feed a job reads when its {@code pairs.feed} is omitted (a caller behind
+     *     the gateway does not know the generator's internal URL); blank: none, {@code pairs.feed}
+     *     is then required. It must lie under {@code allowedUrls} like any other feed
      */
     public record PairFeeds(List<String> allowedUrls, Duration connectTimeout, Duration requestTimeout,
-                            Integer maxAttempts, Duration backoff, Integer pageSize, Integer maxPairs) {
+                            Integer maxAttempts, Duration backoff, Integer pageSize, Integer maxPairs,
+                            String defaultUrl) {
 
         public PairFeeds {
             allowedUrls = allowedUrls == null
@@ -100,6 +104,7 @@ public record FineTuningProperties(String storage, Long maxFileBytes, FileLimits
             backoff = backoff == null || backoff.isNegative() ? Duration.ofMillis(500) : backoff;
             pageSize = positive(pageSize, 500, "pair-feeds.page-size");
             maxPairs = positive(maxPairs, 200_000, "pair-feeds.max-pairs");
+            defaultUrl = defaultUrl == null ? "" : defaultUrl.trim();
         }
     }
 

@@ -1,18 +1,15 @@
 package org.iterpref.trainer.dpo;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
-import org.iterpref.common.pair.CharSpan;
-import org.iterpref.trainer.tokenizer.CodePointSpan;
 import org.iterpref.trainer.tokenizer.Encoding;
 import org.iterpref.trainer.tokenizer.TextTokenizer;
 
 /**
  * Tokenizes pairs for focal DPO. A sequence is {@code prompt + completion + end token}; the prompt
  * and each completion are encoded separately (no special tokens added: the chat template writes
- * its own). A rejected token is focal when its code-point span overlaps an error span; the end
- * token never is (plain DPO counts every rejected label, the end token included).
+ * its own). A rejected token is focal by {@link FocalMask}'s rule (its code-point span overlaps an
+ * error span); the end token never is (plain DPO counts every rejected label, the end token included).
  *
  * <p>Truncation as TRL's DPO trainer does it: the prompt is cut from the left to
  * {@code max_prompt_length}, then each completion from the right so the sequence fits
@@ -43,10 +40,11 @@ final class PairEncoder {
         }
         int room = maxLength - prompt.length;
         Encoding chosen = tokenizer.encode(pair.chosen(), false);
-        Encoding rejected = tokenizer.encode(pair.rejected(), false);
+        FocalMask rejected = FocalMask.of(tokenizer, pair.rejected(), pair.errorSpans());
         long[] chosenIds = withEnd(chosen.ids(), room);
-        long[] rejectedIds = withEnd(rejected.ids(), room);
-        boolean[] allFocal = focalMask(rejected.offsets(), pair.errorSpans(), rejected.size() + 1);
+        long[] rejectedIds = withEnd(rejected.encoding().ids(), room);
+        // one label more than tokens: the end token, never focal
+        boolean[] allFocal = Arrays.copyOf(rejected.focal(), rejected.focal().length + 1);
         boolean[] kept = Arrays.copyOf(allFocal, rejectedIds.length);
         boolean cut = count(kept) < count(allFocal);
         if (!focal) {
@@ -63,24 +61,6 @@ final class PairEncoder {
         long[] full = Arrays.copyOf(ids, ids.length + 1);
         full[ids.length] = prompts.endToken();
         return full.length <= room ? full : Arrays.copyOf(full, Math.max(0, room));
-    }
-
-    /** Per label (completion tokens then the end token): overlaps an error span. */
-    static boolean[] focalMask(List<CodePointSpan> offsets, List<CharSpan> spans, int labels) {
-        boolean[] mask = new boolean[labels];
-        for (int i = 0; i < offsets.size(); i++) {
-            CodePointSpan token = offsets.get(i);
-            if (token.end() <= token.start()) {
-                continue;
-            }
-            for (CharSpan span : spans) {
-                if (token.start() < span.end() && span.start() < token.end()) {
-                    mask[i] = true;
-                    break;
-                }
-            }
-        }
-        return mask;
     }
 
     private static int count(boolean[] mask) {

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.iterpref.trainer.config.FineTuningProperties;
 import org.springframework.stereotype.Component;
 
@@ -12,15 +13,30 @@ import org.springframework.stereotype.Component;
  * caller names a feed URL, and the trainer fetches it only if it lies under one of these
  * prefixes. URLs are compared parsed, not as strings — same scheme, host and effective port, and
  * a path under the prefix's path by whole segments after normalization — so {@code user@host},
- * {@code host.evil.example}, {@code ..} and the like cannot slip past a prefix.
+ * {@code host.evil.example}, {@code ..} and the like cannot slip past a prefix. It also holds the
+ * operator's default feed ({@code iterpref.trainer.pair-feeds.default-url}), checked against the
+ * prefixes when the service starts.
  */
 @Component
 public class FeedAllowList {
 
     private final List<URI> allowed;
+    private final URI defaultFeed;
 
     public FeedAllowList(FineTuningProperties properties) {
         this.allowed = properties.pairFeeds().allowedUrls().stream().map(FeedAllowList::prefix).toList();
+        String configured = properties.pairFeeds().defaultUrl();
+        this.defaultFeed = configured.isEmpty() ? null : check(configured);
+        if (!configured.isEmpty() && defaultFeed == null) {
+            throw new IllegalArgumentException("iterpref.trainer.pair-feeds.default-url is not under "
+                    + "iterpref.trainer.pair-feeds.allowed-urls (or not an http(s) URL without user info, query or "
+                    + "fragment): " + configured);
+        }
+    }
+
+    /** The feed a job reads when it names none, normalized and allowed; empty when none is configured. */
+    public Optional<URI> defaultFeed() {
+        return Optional.ofNullable(defaultFeed);
     }
 
     /** The feed URL, parsed and normalized, if it is allowed; otherwise null. */

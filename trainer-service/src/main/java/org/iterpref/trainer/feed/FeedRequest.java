@@ -13,7 +13,8 @@ import tools.jackson.databind.JsonNode;
  * A job's {@code pairs} (this server's extension of the job request): read the training pairs
  * from the generator's pair feed instead of an uploaded file.
  *
- * @param feed the feed URL ({@code http://host:8082/v1/pairs}), already checked against the allow-list
+ * @param feed the feed URL ({@code http://host:8082/v1/pairs}), already checked against the allow-list;
+ *     the operator's default feed when the request names none
  * @param run only pairs of this generation run (null: any)
  * @param set only pairs of this task set (null: any)
  * @param includeSynthetic also take pairs labelled synthetic (bug injection); default false
@@ -39,15 +40,7 @@ public record FeedRequest(URI feed, UUID run, String set, boolean includeSynthet
                 throw OpenAiException.invalid("pairs." + shorten(name), "Unrecognized field in pairs: " + shorten(name));
             }
         }
-        JsonNode feedNode = node.get("feed");
-        if (feedNode == null || !feedNode.isString()) {
-            throw OpenAiException.invalid("pairs.feed", "'pairs.feed' is required: the generator's pair feed URL.");
-        }
-        URI feed = allowList.check(feedNode.asString());
-        if (feed == null) {
-            throw OpenAiException.invalid("pairs.feed", "'pairs.feed' is not an allowed pair feed: " + shorten(
-                    feedNode.asString()) + " (the operator allows iterpref.trainer.pair-feeds.allowed-urls only).");
-        }
+        URI feed = feed(node.get("feed"), allowList);
         UUID run = null;
         JsonNode runNode = node.get("run");
         if (runNode != null && !runNode.isNull()) {
@@ -95,6 +88,24 @@ public record FeedRequest(URI feed, UUID run, String set, boolean includeSynthet
             split = splitNode.doubleValue();
         }
         return new FeedRequest(feed, run, set, synthetic, limit, split);
+    }
+
+    /** The named feed if allowed, else the operator's default when none is named. */
+    private static URI feed(JsonNode feedNode, FeedAllowList allowList) {
+        if (feedNode == null || feedNode.isNull()) {
+            return allowList.defaultFeed().orElseThrow(() -> OpenAiException.invalid("pairs.feed", "'pairs.feed' is "
+                    + "required: the generator's pair feed URL (this trainer has no default feed, "
+                    + "iterpref.trainer.pair-feeds.default-url)."));
+        }
+        if (!feedNode.isString()) {
+            throw OpenAiException.invalid("pairs.feed", "'pairs.feed' must be a URL string: the generator's pair feed.");
+        }
+        URI feed = allowList.check(feedNode.asString());
+        if (feed == null) {
+            throw OpenAiException.invalid("pairs.feed", "'pairs.feed' is not an allowed pair feed: " + shorten(
+                    feedNode.asString()) + " (the operator allows iterpref.trainer.pair-feeds.allowed-urls only).");
+        }
+        return feed;
     }
 
     /** The stored and shown form. */

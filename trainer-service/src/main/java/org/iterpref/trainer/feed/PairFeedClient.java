@@ -54,13 +54,16 @@ public class PairFeedClient {
     public record Result(int pairs, int skipped, int pages) {
     }
 
+    /** Longest task id taken from the feed (the generator's are UUIDs); a longer one counts as none. */
+    static final int MAX_TASK_ID_CHARS = 200;
+
     /**
-     * Follows the feed, handing each usable pair to {@code sink} in feed order.
+     * Follows the feed, handing each usable pair, with its task id, to {@code sink} in feed order.
      *
      * @param stop polled between pages and retries; true ends the read early with what was taken
      * @throws FeedUnavailableException when a page cannot be had after every retry, or is not a feed page
      */
-    public Result fetch(FeedRequest request, Consumer<TrainingPair> sink, BooleanSupplier stop) {
+    public Result fetch(FeedRequest request, Consumer<FeedPair> sink, BooleanSupplier stop) {
         long cursor = 0;
         int taken = 0;
         int skipped = 0;
@@ -83,7 +86,7 @@ public class PairFeedClient {
                 if (pair == null) {
                     skipped++;
                 } else {
-                    sink.accept(pair);
+                    sink.accept(new FeedPair(pair, taskId(node)));
                     taken++;
                 }
             }
@@ -161,6 +164,18 @@ public class PairFeedClient {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** The generator's {@code taskId} (its export's {@code task_id}), or null when absent or not a short string. */
+    private static String taskId(JsonNode node) {
+        for (String field : new String[] {"taskId", "task_id"}) {
+            JsonNode id = node.get(field);
+            if (id != null && id.isString() && !id.asString().isBlank()
+                    && id.asString().length() <= MAX_TASK_ID_CHARS) {
+                return id.asString();
+            }
+        }
+        return null;
     }
 
     private static boolean isString(JsonNode node, String field) {

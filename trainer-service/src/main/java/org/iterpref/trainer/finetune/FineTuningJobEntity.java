@@ -48,6 +48,8 @@ class FineTuningJobEntity {
     private Integer trainingPairs;
     @Column(name = "validation_pairs")
     private Integer validationPairs;
+    @Column(name = "validation_tasks", insertable = false, updatable = false)
+    private Integer validationTasks;
     @Column(name = "error_code")
     private String errorCode;
     @Column(name = "error_message")
@@ -140,6 +142,11 @@ class FineTuningJobEntity {
 
     Integer validationPairs() {
         return validationPairs;
+    }
+
+    /** Tasks held out whole for validation (a pair feed whose pairs name their task); else null. */
+    Integer validationTasks() {
+        return validationTasks;
     }
 
     String errorCode() {

@@ -32,7 +32,9 @@ public record FineTuningJobObject(
         @JsonProperty("user_provided_suffix") @Schema(nullable = true) String userProvidedSuffix,
         @Schema(nullable = true) Map<String, String> metadata,
         @Schema(nullable = true, description = "extension: the pair feed read, with the pairs it gave "
-                + "(training_pairs, validation_pairs)") Map<String, Object> pairs) {
+                + "(training_pairs, validation_pairs) and validation_tasks, the tasks held out whole for validation "
+                + "(null when the feed's pairs name no task: then pairs are held out one by one)")
+        Map<String, Object> pairs) {
 
     public static final String OBJECT = "fine_tuning.job";
 }

@@ -218,6 +218,7 @@ class FineTuningJobs implements FileInUse {
             pairs = new LinkedHashMap<>(FeedRequest.fromStored(json.readTree(job.pairFeedJson())).toMap());
             pairs.put("training_pairs", job.trainingPairs());
             pairs.put("validation_pairs", job.validationPairs());
+            pairs.put("validation_tasks", job.validationTasks());
         }
         JobError error = job.errorMessage() == null ? null
                 : new JobError(job.errorCode(), job.errorMessage(), job.errorParam());

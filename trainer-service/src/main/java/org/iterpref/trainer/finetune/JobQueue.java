@@ -96,12 +96,13 @@ public class JobQueue {
     }
 
     /** The feed was read and its pairs stored: the job joins the training queue. */
-    public boolean queueValidated(String jobId, String owner, int trainingPairs, int validationPairs) {
+    public boolean queueValidated(String jobId, String owner, int trainingPairs, int validationPairs,
+                                  Integer validationTasks) {
         return jdbc.sql("""
                 update fine_tuning_jobs set status = 'queued', lease_owner = null, lease_until = null, attempts = 0,
-                       training_pairs = ?, validation_pairs = ?, updated_at = now()
+                       training_pairs = ?, validation_pairs = ?, validation_tasks = ?, updated_at = now()
                 where id = ? and lease_owner = ? and status = 'validating_files'""")
-                .params(trainingPairs, validationPairs, jobId, owner).update() == 1;
+                .params(trainingPairs, validationPairs, validationTasks, jobId, owner).update() == 1;
     }
 
     /** Ends a job this owner holds in {@code from}: succeeded, failed or cancelled. */

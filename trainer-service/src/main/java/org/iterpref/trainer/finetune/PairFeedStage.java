@@ -3,10 +3,8 @@ package org.iterpref.trainer.finetune;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The {@code validating_files} stage of a job created with {@code pairs}: claims it under a lease
  * (so exactly one instance reads its feed, and a crashed reader's job is read again), reads the
- * pair feed into {@code storage/jobs/<id>/feed.jsonl}, holds out the seeded validation share into
+ * pair feed into {@code storage/jobs/<id>/feed.jsonl} (each pair with its task id when the feed
+ * names one), holds out the seeded validation share, by whole tasks ({@link ValidationSplit}), into
  * {@code validation.jsonl} and the rest into {@code training.jsonl}, and only then queues the job
  * with the counts in its row — so every claim and every resume trains on exactly these pairs. Runs
  * on every instance, whether it trains or not.
@@ -105,8 +104,12 @@ class PairFeedStage implements SmartLifecycle {
             event(jobId, "Reading preference pairs from the pair feed " + request.feed());
             Path dir = storage.jobDir(jobId);
             PairFeedClient.Result result;
+            List<String> taskIds = new ArrayList<>();
             try (PairFiles.Writer feed = pairFiles.create(dir.resolve(FEED))) {
-                result = client.fetch(request, feed::write, () -> !running || lost);
+                result = client.fetch(request, pair -> {
+                    feed.write(pair.pair(), pair.taskId());
+                    taskIds.add(pair.taskId());
+                }, () -> !running || lost);
                 if (!running || lost) {
                     if (!lost) {
                         queue.releaseValidation(jobId, owner);
@@ -115,7 +118,8 @@ class PairFeedStage implements SmartLifecycle {
                 }
                 feed.commit();
             }
-            int[] counts = split(dir, result.pairs(), request.validationSplit(), job.seed());
+            ValidationSplit holdOut = ValidationSplit.of(taskIds, request.validationSplit(), job.seed());
+            int[] counts = split(dir, holdOut);
             if (counts[0] == 0) {
                 fail(jobId, "invalid_training_file", "The pair feed gave no usable preference pair (" + result.skipped()
                         + " skipped" + (request.includeSynthetic() ? "" : "; synthetic pairs are left out unless "
@@ -124,8 +128,9 @@ class PairFeedStage implements SmartLifecycle {
             }
             event(jobId, "Read " + result.pairs() + " pairs from the pair feed in " + result.pages() + " pages ("
                     + result.skipped() + " skipped): " + counts[0] + " for training, " + counts[1]
-                    + " held out for validation");
-            if (queue.queueValidated(jobId, owner, counts[0], counts[1])) {
+                    + " held out for validation" + (holdOut.validationTasks() == null ? ""
+                    : ", tasks held out whole: " + holdOut.validationTasks()));
+            if (queue.queueValidated(jobId, owner, counts[0], counts[1], holdOut.validationTasks())) {
                 history.event(jobId, "info", "message", "Files validated, moving job to queued state", null);
             }
         } catch (FeedUnavailableException e) {
@@ -142,29 +147,21 @@ class PairFeedStage implements SmartLifecycle {
     }
 
     /**
-     * Splits {@code feed.jsonl} into {@code training.jsonl} and {@code validation.jsonl}, reading it
-     * once more pair by pair: a seeded shuffle of the positions picks {@code round(n × share)} to
-     * hold out (at least one when the share is above 0 and two or more pairs came), and each file
-     * keeps the feed's order.
+     * Splits {@code feed.jsonl} into {@code training.jsonl} and {@code validation.jsonl} as {@code
+     * holdOut} says, reading it once more pair by pair; each file keeps the feed's order and the
+     * pairs' task ids.
      */
-    private int[] split(Path dir, int count, double share, long seed) {
-        int held = share <= 0 || count < 2 ? 0 : (int) Math.min(count - 1, Math.max(1, Math.round(count * share)));
-        List<Integer> order = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            order.add(i);
-        }
-        Collections.shuffle(order, new Random(seed));
-        boolean[] validation = new boolean[count];
-        order.subList(0, held).forEach(i -> validation[i] = true);
+    private int[] split(Path dir, ValidationSplit holdOut) {
+        boolean[] validation = holdOut.validation();
         try (PairFiles.Writer training = pairFiles.create(dir.resolve(JobInputs.TRAINING));
              PairFiles.Writer holdout = pairFiles.create(dir.resolve(JobInputs.VALIDATION))) {
             int[] position = {0};
-            pairFiles.forEach(dir.resolve(FEED), pair -> {
+            pairFiles.forEachWithTask(dir.resolve(FEED), (pair, taskId) -> {
                 int i = position[0]++;
-                (i < count && validation[i] ? holdout : training).write(pair);
+                (i < validation.length && validation[i] ? holdout : training).write(pair, taskId);
             });
             training.commit();
-            if (held > 0) {
+            if (holdout.count() > 0) {
                 holdout.commit();
             }
             return new int[] {training.count(), holdout.count()};

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.iterpref.common.pair.CharSpan;
 import org.iterpref.trainer.dpo.TrainingPair;
@@ -22,8 +23,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Pairs at rest, normalized: one JSON object per line, {@code {"messages": [{"role", "content"}],
- * "chosen", "rejected", "error_spans": [[start, end], ...]}}, whatever format they came in. An
- * upload or a feed is parsed once into this form; a job (and every resume of it) reads it back.
+ * "chosen", "rejected", "error_spans": [[start, end], ...]}}, whatever format they came in, plus
+ * {@code "task_id"} when the pair's source names the task it was made from (the generator's feed
+ * does; uploads do not). An upload or a feed is parsed once into this form; a job (and every resume
+ * of it) reads it back.
  */
 @Component
 public class PairFiles {
@@ -53,10 +56,17 @@ public class PairFiles {
 
     /** Hands each pair of {@code file} to {@code sink} in order, one at a time. */
     public void forEach(Path file, Consumer<TrainingPair> sink) {
+        forEachWithTask(file, (pair, taskId) -> sink.accept(pair));
+    }
+
+    /** Hands each pair of {@code file} with its task id (null when it has none) to {@code sink} in order. */
+    public void forEachWithTask(Path file, BiConsumer<TrainingPair, String> sink) {
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = reader.readLine()) != null; ) {
                 if (!line.isEmpty()) {
-                    sink.accept(fromJson(json.readTree(line)));
+                    JsonNode node = json.readTree(line);
+                    JsonNode taskId = node.get("task_id");
+                    sink.accept(fromJson(node), taskId == null || taskId.isNull() ? null : taskId.asString());
                 }
             }
         } catch (IOException e) {
@@ -77,8 +87,11 @@ public class PairFiles {
         return new TrainingPair(messages, node.get("chosen").asString(), node.get("rejected").asString(), spans);
     }
 
-    private Map<String, Object> toJson(TrainingPair pair) {
+    private Map<String, Object> toJson(TrainingPair pair, String taskId) {
         Map<String, Object> line = new LinkedHashMap<>();
+        if (taskId != null) {
+            line.put("task_id", taskId);
+        }
         line.put("messages", pair.messages().stream()
                 .map(m -> Map.of("role", m.role(), "content", m.content())).toList());
         line.put("chosen", pair.chosen());
@@ -103,8 +116,13 @@ public class PairFiles {
         }
 
         public void write(TrainingPair pair) {
+            write(pair, null);
+        }
+
+        /** Writes {@code pair} with the id of the task it was made from (null: none). */
+        public void write(TrainingPair pair, String taskId) {
             try {
-                out.write(json.writeValueAsString(toJson(pair)));
+                out.write(json.writeValueAsString(toJson(pair, taskId)));
                 out.write('\n');
                 count++;
             } catch (IOException e) {

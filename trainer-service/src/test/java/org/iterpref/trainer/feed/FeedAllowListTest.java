@@ -10,8 +10,12 @@ import org.junit.jupiter.api.Test;
 class FeedAllowListTest {
 
     private static FeedAllowList allowing(String... prefixes) {
+        return withDefault(null, prefixes);
+    }
+
+    private static FeedAllowList withDefault(String defaultUrl, String... prefixes) {
         return new FeedAllowList(new FineTuningProperties(null, null, null, null, null,
-                new FineTuningProperties.PairFeeds(List.of(prefixes), null, null, null, null, null, null)));
+                new FineTuningProperties.PairFeeds(List.of(prefixes), null, null, null, null, null, null, defaultUrl)));
     }
 
     @Test
@@ -40,5 +44,21 @@ class FeedAllowListTest {
     @Test
     void aBadPrefixInTheConfigurationStopsTheStart() {
         assertThatThrownBy(() -> allowing("127.0.0.1:8082")).hasMessageContaining("allowed-urls");
+    }
+
+    @Test
+    void aDefaultFeedIsOfferedNormalizedOnlyWhenConfigured() {
+        assertThat(allowing("http://127.0.0.1:8082/").defaultFeed()).isEmpty();
+        assertThat(withDefault("  ", "http://127.0.0.1:8082/").defaultFeed()).isEmpty();
+        assertThat(withDefault("HTTP://Generator:8082/v1/./pairs", "http://generator:8082/").defaultFeed())
+                .hasValueSatisfying(uri -> assertThat(uri).hasToString("http://generator:8082/v1/pairs"));
+    }
+
+    @Test
+    void aDefaultFeedOutsideTheAllowListStopsTheStart() {
+        assertThatThrownBy(() -> withDefault("http://169.254.169.254/v1/pairs", "http://generator:8082/"))
+                .hasMessageContaining("default-url").hasMessageContaining("allowed-urls");
+        assertThatThrownBy(() -> withDefault("http://generator:8082/v1/pairs?after=1", "http://generator:8082/"))
+                .hasMessageContaining("default-url");
     }
 }

@@ -27,9 +27,13 @@ public final class FeedServer implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** One pair as the generator serves it. */
+    /** One pair as the generator serves it ({@code taskId} null: an imported pair, served without one). */
     public record Pair(long id, String prompt, String chosen, String rejected, List<int[]> errorSpans,
-                       boolean synthetic) {
+                       boolean synthetic, String taskId) {
+
+        public Pair(long id, String prompt, String chosen, String rejected, List<int[]> errorSpans, boolean synthetic) {
+            this(id, prompt, chosen, rejected, errorSpans, synthetic, null);
+        }
     }
 
     private final HttpServer server;
@@ -119,6 +123,7 @@ public final class FeedServer implements AutoCloseable {
             json.put("rejected", pair.rejected());
             json.put("errorSpans", pair.errorSpans());
             json.put("synthetic", pair.synthetic());
+            json.put("taskId", pair.taskId());
             page.add(json);
             next = pair.id();
         }

@@ -23,7 +23,7 @@ class PairFeedClientTest {
     private static PairFeedClient client(int maxAttempts) {
         FineTuningProperties properties = new FineTuningProperties(null, null, null, null, null,
                 new FineTuningProperties.PairFeeds(null, Duration.ofSeconds(2), Duration.ofSeconds(5), maxAttempts,
-                        Duration.ofMillis(100), 3, 1000));
+                        Duration.ofMillis(100), 3, 1000, null));
         return new PairFeedClient(properties, JsonMapper.builder().build());
     }
 
@@ -43,7 +43,7 @@ class PairFeedClientTest {
         PairFeedClient client = client(30);
         List<TrainingPair> taken = new ArrayList<>();
         CompletableFuture<PairFeedClient.Result> reading = CompletableFuture.supplyAsync(() -> client.fetch(
-                request("http://127.0.0.1:" + port + "/v1/pairs", 100, false), taken::add, () -> false));
+                request("http://127.0.0.1:" + port + "/v1/pairs", 100, false), p -> taken.add(p.pair()), () -> false));
         Thread.sleep(400); // connection refused meanwhile: nothing listens on the port yet
 
         try (FeedServer server = FeedServer.start(port)) {
@@ -76,11 +76,11 @@ class PairFeedClientTest {
             server.serve(served);
 
             List<TrainingPair> five = new ArrayList<>();
-            assertThat(client(2).fetch(request(server.feedUrl(), 4, false), five::add, () -> false).pairs()).isEqualTo(4);
+            assertThat(client(2).fetch(request(server.feedUrl(), 4, false), p -> five.add(p.pair()), () -> false).pairs()).isEqualTo(4);
             assertThat(five).extracting(TrainingPair::chosen).doesNotContain(third.chosen());
 
             List<TrainingPair> all = new ArrayList<>();
-            client(2).fetch(request(server.feedUrl(), 100, true), all::add, () -> false);
+            client(2).fetch(request(server.feedUrl(), 100, true), p -> all.add(p.pair()), () -> false);
             assertThat(all).hasSize(6).extracting(TrainingPair::chosen).contains(third.chosen());
         }
     }
@@ -150,5 +150,22 @@ class PairFeedClientTest {
             return answered;
         }
         return answered;
+    }
+
+    @Test
+    void givenPairsNamingTheirTask_whenRead_thenEachCarriesItsTaskIdAndAnImportedPairNone() throws Exception {
+        try (FeedServer server = FeedServer.start()) {
+            List<FeedServer.Pair> served = new ArrayList<>();
+            for (FeedServer.Pair p : FeedServer.pairs(3)) {
+                served.add(new FeedServer.Pair(p.id(), p.prompt(), p.chosen(), p.rejected(), p.errorSpans(), false,
+                        p.id() == 2 ? null : "task-" + (p.id() % 2)));
+            }
+            server.serve(served);
+            List<FeedPair> taken = new ArrayList<>();
+
+            client(2).fetch(request(server.feedUrl(), 10, false), taken::add, () -> false);
+
+            assertThat(taken).extracting(FeedPair::taskId).containsExactly("task-1", null, "task-1");
+        }
     }
 }

@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The trainer with one fine-tuning worker driving the {@link FakeEngine}, a short lease, and a
- * local pair feed on the allow-list. Test classes extending it share one application context.
+ * local pair feed on the allow-list, which is also the default feed. Test classes extending it share one application context.
  */
 @SpringBootTest(classes = TrainerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"iterpref.trainer.fine-tuning.lease-seconds=3", "iterpref.trainer.fine-tuning.poll-interval-ms=100",
@@ -38,6 +38,7 @@ abstract class FineTuningContext {
     @DynamicPropertySource
     static void feeds(DynamicPropertyRegistry registry) {
         registry.add("iterpref.trainer.pair-feeds.allowed-urls[0]", Feed.SERVER::root);
+        registry.add("iterpref.trainer.pair-feeds.default-url", Feed.SERVER::feedUrl);
     }
 
     @LocalServerPort

@@ -154,6 +154,7 @@ class JobCreationApiTest extends ApiOnlyContext {
             assertRefused(Map.of("model", "tiny-qwen2", "pairs", Map.of("feed", feed)), "pairs.feed");
         }
         assertRefused(Map.of("model", "tiny-qwen2", "pairs", Map.of()), "pairs.feed");
+        assertRefused(Map.of("model", "tiny-qwen2", "pairs", Map.of("feed", 7)), "pairs.feed");
         assertRefused(Map.of("model", "tiny-qwen2", "pairs", Map.of("feed", "http://127.0.0.1:8082/v1/pairs",
                 "limit", 0)), "pairs.limit");
         assertRefused(Map.of("model", "tiny-qwen2", "pairs", Map.of("feed", "http://127.0.0.1:8082/v1/pairs",
@@ -220,5 +221,15 @@ class JobCreationApiTest extends ApiOnlyContext {
                 "FineTuningJobCheckpointList", "FineTuningJobMetricList", "FileList");
         assertThat(doc.at("/components/schemas/FineTuningJob/properties").propertyNames())
                 .contains("fine_tuned_model", "training_file", "user_provided_suffix", "trained_tokens");
+    }
+
+    @Test
+    void givenNoFeedAndNoDefaultFeedConfigured_whenCreated_thenItIsRefusedNamingPairsFeed() throws Exception {
+        HttpApi.Reply reply = api.post("/v1/fine_tuning/jobs", Map.of("model", "tiny-qwen2", "pairs",
+                Map.of("set", "examples", "validation_split", 0.1)));
+
+        assertThat(reply.status()).as(reply.raw()).isEqualTo(400);
+        assertThat(reply.errorParam()).isEqualTo("pairs.feed");
+        assertThat(reply.body().at("/error/message").asString()).contains("required").contains("default-url");
     }
 }

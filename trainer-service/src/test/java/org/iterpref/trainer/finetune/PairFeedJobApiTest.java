@@ -47,6 +47,8 @@ class PairFeedJobApiTest extends FineTuningContext {
         JsonNode job = awaitStatus(id, "succeeded");
         assertThat(job.at("/pairs/training_pairs").asInt()).isEqualTo(4);
         assertThat(job.at("/pairs/validation_pairs").asInt()).isEqualTo(2);
+        assertThat(job.get("pairs").has("validation_tasks")).isTrue();
+        assertThat(job.at("/pairs/validation_tasks").isNull()).as("the feed's pairs name no task").isTrue();
         assertThat(Feed.SERVER.queries()).allMatch(q -> q.contains("synthetic=false"))
                 .first().asString().startsWith("after=0&limit=3");
         TrainingJob run = engine.runsOf(id).get(0);
@@ -102,5 +104,48 @@ class PairFeedJobApiTest extends FineTuningContext {
         JsonNode emptyJob = awaitStatus(empty, "failed");
         assertThat(emptyJob.at("/error/message").asString()).contains("no usable preference pair");
         assertThat(engine.runsOf(empty)).isEmpty();
+    }
+
+    @Test
+    void givenNoFeedInTheRequest_whenAJobIsCreated_thenItReadsTheConfiguredDefaultFeed() throws Exception {
+        Feed.SERVER.serve(FeedServer.pairs(3));
+
+        String id = create(Map.of("model", "tiny-qwen2", "method", dpo("batch_size", 1, "n_epochs", 1),
+                "pairs", Map.of("include_synthetic", false)));
+
+        JsonNode job = awaitStatus(id, "succeeded");
+        assertThat(job.at("/pairs/feed").asString()).isEqualTo(Feed.SERVER.feedUrl());
+        assertThat(job.at("/pairs/training_pairs").asInt()).isEqualTo(3);
+        assertThat(Feed.SERVER.queries()).isNotEmpty();
+        assertThat(engine.runsOf(id).get(0).training()).hasSize(3);
+    }
+
+    @Test
+    void givenSeveralPairsPerTask_whenAJobHoldsOutAShare_thenWholeTasksAreHeldOutAndCounted() throws Exception {
+        List<FeedServer.Pair> served = new ArrayList<>();
+        for (FeedServer.Pair p : FeedServer.pairs(12)) {
+            served.add(new FeedServer.Pair(p.id(), p.prompt(), p.chosen(), p.rejected(), p.errorSpans(), false,
+                    "task-" + (p.id() % 4)));
+        }
+        Feed.SERVER.serve(served);
+
+        String id = create(Map.of("model", "tiny-qwen2", "seed", 5, "method", dpo("batch_size", 2, "n_epochs", 1),
+                "pairs", Map.of("feed", Feed.SERVER.feedUrl(), "validation_split", 0.2)));
+
+        JsonNode job = awaitStatus(id, "succeeded");
+        Set<String> trainingTasks = new HashSet<>();
+        pairFiles.forEachWithTask(storage.jobDir(id).resolve("training.jsonl"), (p, task) -> trainingTasks.add(task));
+        Set<String> validationTasks = new HashSet<>();
+        pairFiles.forEachWithTask(storage.jobDir(id).resolve("validation.jsonl"), (p, task) -> validationTasks.add(task));
+        assertThat(validationTasks).hasSize(1).doesNotContainAnyElementsOf(trainingTasks);
+        assertThat(trainingTasks).hasSize(3).doesNotContainNull();
+        assertThat(job.at("/pairs/validation_tasks").asInt()).isEqualTo(1);
+        assertThat(events(id)).extracting(e -> e.get("message").asString())
+                .anyMatch(m -> m.endsWith("9 for training, 3 held out for validation, tasks held out whole: 1"));
+        assertThat(job.at("/pairs/validation_pairs").asInt()).isEqualTo(3);
+        assertThat(job.at("/pairs/training_pairs").asInt()).isEqualTo(9);
+        assertThat(engine.runsOf(id).get(0).validation()).hasSize(3)
+                .allMatch(p -> served.stream().anyMatch(s -> s.chosen().equals(p.chosen())
+                        && validationTasks.contains(s.taskId())));
     }
 }
