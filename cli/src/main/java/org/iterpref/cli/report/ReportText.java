@@ -40,8 +40,10 @@ final class ReportText {
         rows.add(List.of("pairs kept", Long.toString(p.kept()), "from " + p.tasks() + " tasks"
                 + (p.alreadyStored() > 0 ? ", " + p.alreadyStored() + " already stored by earlier runs" : "")));
         rows.add(List.of("pairs filtered", Long.toString(p.filteredTotal()), reasons(p.filtered())));
-        rows.add(List.of("training pairs", count(t.trainingPairs()), tasks(t.trainingTasks())));
-        rows.add(List.of("validation pairs", count(t.validationPairs()), tasks(t.validationTasks())));
+        rows.add(List.of("training pairs", count(t.trainingPairs()),
+                t.trainingTasks() == null ? "" : "from " + t.trainingTasks() + " tasks"));
+        rows.add(List.of("validation pairs", count(t.validationPairs()), t.validationTasks() == null
+                ? "held out pair by pair (no task ids)" : "from " + t.validationTasks() + " held-out tasks"));
         rows.add(List.of("trained tokens", count(t.trainedTokens()), ""));
         rows.add(List.of("evaluated tasks", d.before().tasks() + " / " + d.after().tasks(), "base / fine-tuned"));
         return rows;
@@ -70,10 +72,6 @@ final class ReportText {
         List<String> parts = new ArrayList<>();
         filtered.forEach((reason, n) -> parts.add(reason + " " + n));
         return String.join(", ", parts);
-    }
-
-    private static String tasks(Long tasks) {
-        return tasks == null ? "tasks n/a (the trainer reports pairs only)" : "from " + tasks + " tasks";
     }
 
     static String count(Long value) {

@@ -38,7 +38,7 @@ final class ReportFixtures {
                 new ReportData.Run("run-1", "examples", "bug-injection", null, true, "COMPLETED", 20L, 20, 18, 2, 0, 0, 57),
                 new ReportData.Pairs(18, 0, Map.of("WHOLE_PROGRAM", 3L), 17),
                 new ReportData.Training("ftjob-1", "succeeded", "tiny-qwen2", "ft:tiny-qwen2:examples:ftjob-1", 16L, 2L,
-                        null, null, 12345L, train, eval),
+                        null, 2L, 12345L, train, eval),
                 new ReportData.Evaluation("eval-before", "tiny-qwen2", "COMPLETED", 20, 0.2),
                 new ReportData.Evaluation("eval-after", "ft:tiny-qwen2:examples:ftjob-1", "COMPLETED", 20, 0.6),
                 new ReportData.Example(42, "0b7c-task", "examples/add_all", "Write add_all(xs): the sum of xs.",

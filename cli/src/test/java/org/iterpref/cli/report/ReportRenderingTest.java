@@ -121,7 +121,7 @@ class ReportRenderingTest {
                 .containsPattern("trajectories +20 +18 passed, 2 failed, 0 errored, 0 cancelled")
                 .containsPattern("iterations +57").containsPattern("pairs kept +18 +from 17 tasks")
                 .containsPattern("pairs filtered +3 +WHOLE_PROGRAM 3")
-                .containsPattern("training pairs +16 +tasks n/a \\(the trainer reports pairs only\\)")
+                .containsPattern("training pairs +16\\n").containsPattern("validation pairs +2 +from 2 held-out tasks")
                 .containsPattern("validation pairs +2").containsPattern("trained tokens +12345")
                 .containsPattern("evaluated tasks +20 / 20")
                 .containsPattern("pass@1 +0.2000 +0.6000 +\\+0.4000")
