@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks for IterPref: bubblewrap (the sandbox),
 # libseccomp (its system-call filter), a Python 3 interpreter at /usr/bin/python3 (the runtime),
-# curl and a JDK 17+. The Docker tests install and start an engine themselves (scripts/docker-engine.sh).
+# curl and a JDK 17+; for the compose smoke test (scripts/compose-smoke.sh) and the Docker tests:
+# docker.io (engine and client), docker-compose and debootstrap (the offline base images). Engines
+# are started where needed by scripts/docker-engine.sh, not here.
 # Safe to run repeatedly; only installs what is missing. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -13,6 +15,9 @@ command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 # the sandboxes' system-call filter is built with libseccomp (runtime/python/sandbox_seccomp.py)
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+{ command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; } || missing+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Brings the docker-compose platform up for real, offline, and drives one smoke loop through the
+# gateway; always takes it down again (docker-compose down -v) on exit. CI runs it as root on a fresh
+# machine after the Maven tests (scripts/run-tests.sh); no image registry is needed:
+#   1. a Docker engine (scripts/docker-engine.sh --engine-only starts dockerd when none answers);
+#   2. the base images from Debian packages (scripts/compose-base-images.sh: debootstrap + docker
+#      import; kept while their recipe is unchanged);
+#   3. the service jars when missing (./mvnw package), then docker-compose build and up -d, and a wait
+#      until every service's healthcheck says healthy;
+#   4. through the gateway's published port on 127.0.0.1 only: a scoped key made with the bootstrap
+#      admin key (a compose secret), one task imported, a bug-injection generation run, its pairs, a
+#      one-step focal DPO fine-tune of the trainer's tiny model on them (the trainer reads the pairs
+#      from the generator over the compose network) and a reference evaluation.
+# Any failure prints the failing service's `docker-compose logs --tail` and exits non-zero.
+# Environment: SMOKE_PROJECT (iterpref-smoke), SMOKE_GATEWAY_PORT (a free port), SMOKE_UP_TIMEOUT_S (420),
+#              SMOKE_STEP_TIMEOUT_S (300), SMOKE_LOG_TAIL (80), SMOKE_KEEP=1 (leave it up; down -v by hand).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROJECT="${SMOKE_PROJECT:-iterpref-smoke}"
+UP_TIMEOUT_S="${SMOKE_UP_TIMEOUT_S:-420}"
+STEP_TIMEOUT_S="${SMOKE_STEP_TIMEOUT_S:-300}"
+LOG_TAIL="${SMOKE_LOG_TAIL:-80}"
+SERVICES=(postgres executor generator trainer gateway)
+started=$SECONDS
+# the classic builder: BuildKit would fetch its Dockerfile frontend from a registry
+export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
+
+say() { printf '[smoke %4ds] %s\n' "$((SECONDS - started))" "$*"; }
+work=$(mktemp -d /tmp/iterpref-smoke.XXXXXX)
+chmod 755 "$work"
+fail() { # message [service]  (a file: fail may run in a command substitution's subshell)
+  [ -n "${2:-}" ] && printf '%s' "$2" >"$work/failed-service"
+  echo "[smoke] FAILED: $1" >&2
+  exit 1
+}
+compose_ready=false
+compose() { docker-compose -p "$PROJECT" --env-file "$work/compose.env" -f docker-compose.yml "$@"; }
+
+finish() {
+  local rc=$?
+  set +e
+  if [ "$rc" -ne 0 ] && $compose_ready; then
+    local logs=("${SERVICES[@]}")
+    [ -s "$work/failed-service" ] && logs=("$(cat "$work/failed-service")")
+    echo "[smoke] ---- docker-compose ps" >&2
+    compose ps >&2
+    for s in "${logs[@]}"; do
+      echo "[smoke] ---- docker-compose logs --tail $LOG_TAIL $s" >&2
+      compose logs --no-color --tail "$LOG_TAIL" "$s" >&2
+    done
+  fi
+  if $compose_ready && [ "${SMOKE_KEEP:-0}" != 1 ]; then
+    say "docker-compose down -v"
+    compose down -v --remove-orphans >/dev/null 2>&1 || echo "[smoke] down -v failed" >&2
+  fi
+  rm -rf "$work"
+  if [ "$rc" -eq 0 ]; then say "PASSED in $((SECONDS - started)) s"; else echo "[smoke] exit $rc after $((SECONDS - started)) s" >&2; fi
+  exit "$rc"
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ 1. engine, base images, jars
+say "Docker engine"
+scripts/docker-engine.sh --engine-only
+command -v docker-compose >/dev/null 2>&1 || fail "docker-compose is missing (scripts/bootstrap.sh installs it)"
+say "base images (offline, from Debian packages)"
+t=$SECONDS
+scripts/compose-base-images.sh
+say "base images ready in $((SECONDS - t)) s"
+
+jars=(executor-service/target/executor-service-*-exec.jar generator-service/target/generator-service-*-exec.jar
+      trainer-service/target/trainer-service-*-exec.jar gateway/target/gateway-*-exec.jar)
+missing=false
+for j in "${jars[@]}"; do [ -f "$j" ] || missing=true; done
+if $missing; then
+  say "building the service jars (./mvnw package -DskipTests)"
+  ./mvnw -B -ntp -q package -DskipTests
+fi
+
+# ------------------------------------------------------------------ 2. configuration: passwords, key, port
+random() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+port="${SMOKE_GATEWAY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}"
+(umask 077; printf 'ipk_smoke_%s' "$(random)" >"$work/bootstrap-key")
+chown 10001 "$work/bootstrap-key"   # the gateway's uid in its image; a compose secret is a bind mount
+chmod 400 "$work/bootstrap-key"
+cat >"$work/compose.env" <<EOF
+POSTGRES_PASSWORD=$(random)
+GENERATOR_DB_PASSWORD=$(random)
+GATEWAY_DB_PASSWORD=$(random)
+TRAINER_DB_PASSWORD=$(random)
+GATEWAY_BOOTSTRAP_KEY_SECRET=$work/bootstrap-key
+GATEWAY_PORT=$port
+BASE_IMAGE=iterpref/base-jre:bookworm
+EXECUTOR_BASE_IMAGE=iterpref/base-jre-sandbox:bookworm
+POSTGRES_IMAGE=iterpref/base-postgres:bookworm
+IMAGE_TAG=smoke
+EOF
+compose config -q || fail "docker-compose config"
+compose_ready=true
+
+# ------------------------------------------------------------------ 3. build, up, healthy
+say "docker-compose build"
+t=$SECONDS
+if ! compose build >"$work/build.log" 2>&1; then
+  tail -n 40 "$work/build.log" >&2
+  fail "docker-compose build"
+fi
+for image in executor-service generator-service trainer-service gateway; do
+  docker image inspect "iterpref/$image:smoke" >/dev/null 2>&1 || fail "no image iterpref/$image:smoke after the build"
+done
+say "images built in $((SECONDS - t)) s"
+
+say "docker-compose up -d (depends_on waits for each dependency's healthcheck)"
+t=$SECONDS
+compose up -d --no-build 2>&1 | sed 's/^/  /' || fail "docker-compose up -d"
+health() { docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$1" 2>/dev/null || echo missing; }
+while :; do
+  all=true line=""
+  for s in "${SERVICES[@]}"; do
+    id=$(compose ps -q "$s" 2>/dev/null || true)
+    h=$([ -n "$id" ] && health "$id" || echo "not created")
+    line="$line $s=$h"
+    [ "$h" = healthy ] || all=false
+    if [ "$h" = unhealthy ] || [ "$h" = exited ] || [ "$h" = dead ]; then fail "$s is $h" "$s"; fi
+  done
+  $all && break
+  [ $((SECONDS - t)) -lt "$UP_TIMEOUT_S" ] || fail "not every service healthy within ${UP_TIMEOUT_S} s:$line"
+  say "waiting:$line"
+  sleep 5
+done
+say "all healthy in $((SECONDS - t)) s:$line"
+
+# ------------------------------------------------------------------ 4. the smoke loop through the gateway
+base="http://127.0.0.1:$port"
+# call METHOD PATH KEY [BODY|@FILE [CONTENT_TYPE]] -> body on stdout; non-2xx fails (service by path)
+call() {
+  local method=$1 path=$2 key=$3 body=${4:-} type=${5:-application/json} out code svc
+  out="$work/response"
+  local args=(-sS -o "$out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $key" --max-time 120)
+  [ -n "$body" ] && args+=(-H "Content-Type: $type" --data-binary "$body")
+  code=$(curl "${args[@]}" "$base$path") || code="000"
+  if [ "${code:0:1}" != 2 ]; then
+    case "$path" in /v1/*) svc=trainer ;; /admin/*) svc=gateway ;; *) svc=generator ;; esac
+    echo "[smoke] $method $path -> HTTP $code: $(head -c 600 "$out" 2>/dev/null)" >&2
+    fail "$method $path answered HTTP $code" "$svc"
+  fi
+  cat "$out"
+}
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[int(k)] if isinstance(d,list) else d[k]
+print(json.dumps(d) if isinstance(d,(dict,list)) else d)' "$1"; }
+bootstrap=$(cat "$work/bootstrap-key")
+
+say "1/7 gateway on $base (published on 127.0.0.1 only): a request without a key is refused"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/pairs") || true
+[ "$code" = 401 ] || fail "GET /api/pairs without a key answered $code, not 401" gateway
+published=$(compose port gateway 8080)
+[ "${published%:*}" = 127.0.0.1 ] || fail "the gateway is published on $published, not 127.0.0.1" gateway
+
+say "2/7 POST /admin/keys with the bootstrap admin key: a key with scopes read, submit, train"
+created=$(call POST /admin/keys "$bootstrap" '{"name":"compose-smoke","scopes":["read","submit","train"]}')
+key=$(printf '%s' "$created" | json key)
+key_id=$(printf '%s' "$created" | json details.id)
+say "    key $key_id"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$base/admin/keys") || true
+[ "$code" = 403 ] || fail "the scoped key reached /admin/keys (HTTP $code, not 403)" gateway
+
+say "3/7 POST /api/tasks/import?format=jsonl&set=smoke (one task of examples/tasks/iterpref-examples.jsonl)"
+head -n 1 examples/tasks/iterpref-examples.jsonl >"$work/task.jsonl"
+task_id=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$work/task.jsonl")
+report=$(call POST '/api/tasks/import?format=jsonl&set=smoke' "$key" "@$work/task.jsonl" application/x-ndjson)
+imported=$(printf '%s' "$report" | json imported)
+valid=$(printf '%s' "$report" | json valid)
+[ "$imported" = 1 ] && [ "$valid" = 1 ] || fail "import: $report" generator
+say "    $task_id imported and validated by the executor (its reference passes its tests)"
+
+poll() { # what path key field done-regex -> final JSON
+  local what=$1 path=$2 key=$3 field=$4 done_re=$5 t0=$SECONDS doc status last=""
+  while :; do
+    doc=$(call GET "$path" "$key")
+    status=$(printf '%s' "$doc" | json "$field")
+    [ "$status" != "$last" ] && say "    $what: $status" && last=$status
+    if [[ "$status" =~ ^($done_re)$ ]]; then printf '%s' "$doc"; return 0; fi
+    [ $((SECONDS - t0)) -lt "$STEP_TIMEOUT_S" ] || { echo "$doc" >&2; return 1; }
+    sleep 2
+  done
+}
+
+say "4/7 POST /api/generation-runs (bug-injection source, 1 trajectory, up to 5 iterations)"
+run=$(call POST /api/generation-runs "$key" \
+  '{"taskSet":"smoke","source":{"type":"bug-injection"},"maxIterations":5,"samplesPerTask":1,"seed":42}')
+run_id=$(printf '%s' "$run" | json id)
+run=$(poll "run $run_id" "/api/generation-runs/$run_id" "$key" status 'COMPLETED|CANCELLED') \
+  || fail "generation run $run_id did not end within ${STEP_TIMEOUT_S} s" generator
+[ "$(printf '%s' "$run" | json status)" = COMPLETED ] || fail "generation run: $run" generator
+say "    counts $(printf '%s' "$run" | json counts), $(printf '%s' "$run" | json iterations) iterations"
+
+say "5/7 GET /api/pairs?run=$run_id: at least one preference pair"
+pairs=$(call GET "/api/pairs?run=$run_id&limit=10" "$key")
+n=$(printf '%s' "$pairs" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["pairs"]))')
+[ "$n" -ge 1 ] || fail "run $run_id made no pair: $pairs" generator
+say "    $n pair(s); first: rejected iteration $(printf '%s' "$pairs" | json pairs.0.rejectedIteration) -> chosen $(printf '%s' "$pairs" | json pairs.0.chosenIteration)"
+
+say "6/7 POST /v1/fine_tuning/jobs: one step of focal DPO on tiny-qwen2, pairs fed by http://generator:8082 (in-network)"
+job=$(call POST /v1/fine_tuning/jobs "$key" "$(printf '%s' '{"model":"tiny-qwen2","suffix":"smoke","seed":1,' \
+  '"pairs":{"feed":"http://generator:8082/v1/pairs","set":"smoke","include_synthetic":true,"limit":1},' \
+  '"method":{"type":"dpo","dpo":{"hyperparameters":{"n_epochs":1,"batch_size":1,"focal":true,' \
+  '"learning_rate":1e-3,"beta":0.1}}}}')")
+job_id=$(printf '%s' "$job" | json id)
+job=$(poll "job $job_id" "/v1/fine_tuning/jobs/$job_id" "$key" status 'succeeded|failed|cancelled') \
+  || fail "fine-tuning job $job_id did not end within ${STEP_TIMEOUT_S} s" trainer
+[ "$(printf '%s' "$job" | json status)" = succeeded ] || fail "fine-tuning job: $job" trainer
+steps=$(call GET "/v1/fine_tuning/jobs/$job_id/metrics" "$key" \
+  | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin)["data"] if "loss" in r))')
+[ "$steps" -ge 1 ] || fail "fine-tuning job $job_id succeeded without a training step" trainer
+say "    succeeded: $(printf '%s' "$job" | json pairs.training_pairs) training pair(s), $steps step(s), model $(printf '%s' "$job" | json fine_tuned_model)"
+
+say "7/7 POST /api/evaluations (reference source): the reference must score pass@1 = 1.0"
+evaluation=$(call POST /api/evaluations "$key" '{"taskSet":"smoke","source":{"type":"reference"},"gate":{"metric":"pass@1","min":1.0}}')
+eval_id=$(printf '%s' "$evaluation" | json id)
+evaluation=$(poll "evaluation $eval_id" "/api/evaluations/$eval_id" "$key" status 'COMPLETED|ERRORED|CANCELLED') \
+  || fail "evaluation $eval_id did not end within ${STEP_TIMEOUT_S} s" generator
+[ "$(printf '%s' "$evaluation" | json status)" = COMPLETED ] || fail "evaluation: $evaluation" generator
+pass1=$(printf '%s' "$evaluation" | json passAtK.pass@1)
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) == 1.0 else 1)' "$pass1" || fail "reference pass@1 is $pass1" generator
+say "    COMPLETED, pass@1 = $pass1"
+
+call DELETE "/admin/keys/$key_id" "$bootstrap" >/dev/null
+say "smoke loop passed (key $key_id revoked)"
