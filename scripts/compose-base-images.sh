@@ -129,6 +129,6 @@ else
   trim_tree "$root"
   import_tree "$root" "$PG_IMAGE" "$pg_hash" "ENV PATH=$pgbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     'ENV PGDATA=/var/lib/postgresql/data' 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
-    'CMD ["postgres"]' 'EXPOSE 5432' 'STOPSIGNAL SIGINT' 'VOLUME /var/lib/postgresql/data'
+    'CMD ["postgres"]' 'EXPOSE 5432' 'VOLUME /var/lib/postgresql/data'
   rm -rf "$WORK"; WORK=""
 fi

@@ -176,12 +176,12 @@ valid=$(printf '%s' "$report" | json valid)
 [ "$imported" = 1 ] && [ "$valid" = 1 ] || fail "import: $report" generator
 say "    $task_id imported and validated by the executor (its reference passes its tests)"
 
-poll() { # what path key field done-regex -> final JSON
+poll() { # what path key field done-regex -> final JSON on stdout (progress on stderr)
   local what=$1 path=$2 key=$3 field=$4 done_re=$5 t0=$SECONDS doc status last=""
   while :; do
     doc=$(call GET "$path" "$key")
     status=$(printf '%s' "$doc" | json "$field")
-    [ "$status" != "$last" ] && say "    $what: $status" && last=$status
+    if [ "$status" != "$last" ]; then say "    $what: $status" >&2; last=$status; fi
     if [[ "$status" =~ ^($done_re)$ ]]; then printf '%s' "$doc"; return 0; fi
     [ $((SECONDS - t0)) -lt "$STEP_TIMEOUT_S" ] || { echo "$doc" >&2; return 1; }
     sleep 2
