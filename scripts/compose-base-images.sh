@@ -58,9 +58,9 @@ is_current() { # image hash
   [ "$(docker image inspect --format '{{ index .Config.Labels "org.iterpref.recipe" }}' "$1" 2>/dev/null)" = "$2" ]
 }
 
+# each build runs in its own subshell (the two run in parallel) with its own work directory
 WORK=""
 cleanup() { if [ -n "$WORK" ]; then umount -R "$WORK"/rootfs/proc 2>/dev/null || true; rm -rf "$WORK"; fi; }
-trap cleanup EXIT
 
 debootstrap_tree() { # dir packages
   local log="$WORK/debootstrap.log" started=$SECONDS
@@ -84,11 +84,9 @@ import_tree() { # dir image hash changes...
   say "$image ready ($(docker image inspect --format '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'), recipe $hash)"
 }
 
-jre_hash=$(recipe_hash jre)
-if is_current "$JRE_IMAGE" "$jre_hash" && is_current "$SANDBOX_IMAGE" "$jre_hash"; then
-  say "$JRE_IMAGE and $SANDBOX_IMAGE are current (recipe $jre_hash)"
-else
+build_jre() {
   WORK=$(mktemp -d /tmp/iterpref-base.XXXXXX)
+  trap cleanup EXIT
   root="$WORK/rootfs"
   debootstrap_tree "$root" "$JRE_PACKAGES"
   [ -x "$root/usr/lib/jvm/java-17-openjdk-amd64/bin/java" ] || ls "$root"/usr/lib/jvm/*/bin/java >/dev/null \
@@ -108,14 +106,11 @@ else
   [ -x "$root/usr/bin/bwrap" ] && [ -x "$root/usr/bin/python3" ] || fail "no bwrap/python3 in the sandbox tree"
   trim_tree "$root"
   import_tree "$root" "$SANDBOX_IMAGE" "$jre_hash" "$java_env" 'CMD ["/bin/bash"]'
-  rm -rf "$WORK"; WORK=""
-fi
+}
 
-pg_hash=$(recipe_hash postgres deploy/postgres/debian-entrypoint.sh)
-if is_current "$PG_IMAGE" "$pg_hash"; then
-  say "$PG_IMAGE is current (recipe $pg_hash)"
-else
+build_pg() {
   WORK=$(mktemp -d /tmp/iterpref-base.XXXXXX)
+  trap cleanup EXIT
   root="$WORK/rootfs"
   debootstrap_tree "$root" "$PG_PACKAGES"
   pgbin=$(ls -d "$root"/usr/lib/postgresql/*/bin | head -n 1)
@@ -130,5 +125,21 @@ else
   import_tree "$root" "$PG_IMAGE" "$pg_hash" "ENV PATH=$pgbin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
     'ENV PGDATA=/var/lib/postgresql/data' 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
     'CMD ["postgres"]' 'EXPOSE 5432' 'VOLUME /var/lib/postgresql/data'
-  rm -rf "$WORK"; WORK=""
+}
+
+pids=()
+jre_hash=$(recipe_hash jre)
+if is_current "$JRE_IMAGE" "$jre_hash" && is_current "$SANDBOX_IMAGE" "$jre_hash"; then
+  say "$JRE_IMAGE and $SANDBOX_IMAGE are current (recipe $jre_hash)"
+else
+  (build_jre) & pids+=($!)
 fi
+pg_hash=$(recipe_hash postgres deploy/postgres/debian-entrypoint.sh)
+if is_current "$PG_IMAGE" "$pg_hash"; then
+  say "$PG_IMAGE is current (recipe $pg_hash)"
+else
+  (build_pg) & pids+=($!)
+fi
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+[ "$status" -eq 0 ] || fail "a base image could not be built (see above)"
