@@ -158,6 +158,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/pairs") || true
 [ "$code" = 401 ] || fail "GET /api/pairs without a key answered $code, not 401" gateway
 published=$(compose port gateway 8080)
 [ "${published%:*}" = 127.0.0.1 ] || fail "the gateway is published on $published, not 127.0.0.1" gateway
+for s in "${SERVICES[@]}"; do
+  ports=$(docker inspect --format '{{range $p, $b := .NetworkSettings.Ports}}{{if $b}}{{$p}} {{end}}{{end}}' "$(compose ps -q "$s")")
+  if [ "$s" = gateway ]; then [ "$ports" = "8080/tcp " ] || fail "the gateway publishes '$ports'" gateway
+  else [ -z "$ports" ] || fail "$s publishes $ports; only the gateway may" "$s"; fi
+done
+# the executor (untrusted code) is reachable from the generator only: try a TCP connection from inside
+reach() { compose exec -T "$1" bash -c "exec 3<>/dev/tcp/$2/$3" >/dev/null 2>&1; }
+reach generator executor 8081 || fail "the generator cannot reach the executor" generator
+for s in gateway trainer; do
+  if reach "$s" executor 8081; then fail "$s reaches the executor (it must be on the sandbox network only)" "$s"; fi
+done
+say "    only the gateway publishes a port; the executor answers the generator only (not the gateway, not the trainer)"
 
 say "2/7 POST /admin/keys with the bootstrap admin key: a key with scopes read, submit, train"
 created=$(call POST /admin/keys "$bootstrap" '{"name":"compose-smoke","scopes":["read","submit","train"]}')
