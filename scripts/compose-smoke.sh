@@ -2,7 +2,7 @@
 # Brings the docker-compose platform up for real, offline, and drives one smoke loop through the
 # gateway; always takes it down again (docker-compose down -v) on exit. CI runs it as root on a fresh
 # machine after the Maven tests (scripts/run-tests.sh); no image registry is needed:
-#   1. a Docker engine (scripts/docker-engine.sh --engine-only starts dockerd when none answers);
+#   1. a Docker engine (if $docker_backend; then scripts/docker-engine.sh; else scripts/docker-engine.sh --engine-only; fi starts dockerd when none answers);
 #   2. the base images from Debian packages (scripts/compose-base-images.sh: debootstrap + docker
 #      import; kept while their recipe is unchanged);
 #   3. the service jars when missing (./mvnw package), then docker-compose build and up -d, and a wait
@@ -13,7 +13,9 @@
 #      from the generator over the compose network) and a reference evaluation.
 # Any failure prints the failing service's `docker-compose logs --tail` and exits non-zero.
 # Environment: SMOKE_PROJECT (iterpref-smoke), SMOKE_GATEWAY_PORT (a free port), SMOKE_UP_TIMEOUT_S (420),
-#              SMOKE_STEP_TIMEOUT_S (300), SMOKE_LOG_TAIL (80), SMOKE_KEEP=1 (leave it up; down -v by hand).
+#              SMOKE_STEP_TIMEOUT_S (300), SMOKE_LOG_TAIL (80), SMOKE_KEEP=1 (leave it up; down -v by hand),
+#              SMOKE_DOCKER_BACKEND=1 (also profile docker-backend: the generator uses executor-docker, the
+#              Docker backend through the host's socket; builds the offline sandbox image too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,8 @@ UP_TIMEOUT_S="${SMOKE_UP_TIMEOUT_S:-420}"
 STEP_TIMEOUT_S="${SMOKE_STEP_TIMEOUT_S:-300}"
 LOG_TAIL="${SMOKE_LOG_TAIL:-80}"
 SERVICES=(postgres executor generator trainer gateway)
+docker_backend=false
+if [ "${SMOKE_DOCKER_BACKEND:-0}" = 1 ]; then docker_backend=true; SERVICES+=(executor-docker); fi
 started=$SECONDS
 # the classic builder: BuildKit would fetch its Dockerfile frontend from a registry
 export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0
@@ -63,7 +67,7 @@ trap 'exit 130' INT TERM
 
 # ------------------------------------------------------------------ 1. engine, base images, jars
 say "Docker engine"
-scripts/docker-engine.sh --engine-only
+if $docker_backend; then scripts/docker-engine.sh; else scripts/docker-engine.sh --engine-only; fi
 command -v docker-compose >/dev/null 2>&1 || fail "docker-compose is missing (scripts/bootstrap.sh installs it)"
 say "base images (offline, from Debian packages)"
 t=$SECONDS
@@ -97,6 +101,10 @@ EXECUTOR_BASE_IMAGE=iterpref/base-jre-sandbox:bookworm
 POSTGRES_IMAGE=iterpref/base-postgres:bookworm
 IMAGE_TAG=smoke
 EOF
+if $docker_backend; then
+  printf 'COMPOSE_PROFILES=docker-backend\nEXECUTOR_URL=http://executor-docker:8081\nDOCKER_GID=%s\n' \
+    "$(stat -c %g /var/run/docker.sock)" >>"$work/compose.env"
+fi
 compose config -q || fail "docker-compose config"
 compose_ready=true
 
@@ -165,9 +173,12 @@ for s in "${SERVICES[@]}"; do
 done
 # the executor (untrusted code) is reachable from the generator only: try a TCP connection from inside
 reach() { compose exec -T "$1" bash -c "exec 3<>/dev/tcp/$2/$3" >/dev/null 2>&1; }
-reach generator executor 8081 || fail "the generator cannot reach the executor" generator
-for s in gateway trainer; do
-  if reach "$s" executor 8081; then fail "$s reaches the executor (it must be on the sandbox network only)" "$s"; fi
+executors=(executor); $docker_backend && executors+=(executor-docker)
+for e in "${executors[@]}"; do
+  reach generator "$e" 8081 || fail "the generator cannot reach $e" generator
+  for s in gateway trainer; do
+    if reach "$s" "$e" 8081; then fail "$s reaches $e (it must be on the sandbox network only)" "$s"; fi
+  done
 done
 say "    only the gateway publishes a port; the executor answers the generator only (not the gateway, not the trainer)"
 
@@ -238,6 +249,21 @@ evaluation=$(poll "evaluation $eval_id" "/api/evaluations/$eval_id" "$key" statu
 pass1=$(printf '%s' "$evaluation" | json passAtK.pass@1)
 python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) == 1.0 else 1)' "$pass1" || fail "reference pass@1 is $pass1" generator
 say "    COMPLETED, pass@1 = $pass1"
+
+say "    the generator's executor ran the code in its sandboxes:"
+used=executor backend=bubblewrap
+$docker_backend && used=executor-docker backend=docker
+executions=$(compose exec -T "$used" python3 -c '
+import re, sys, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:8081/actuator/prometheus", timeout=10).read().decode()
+rows = [l for l in text.splitlines() if l.startswith("iterpref_executions_total{")]
+print(int(sum(float(l.rsplit(" ", 1)[1]) for l in rows if "backend=\"%s\"" % sys.argv[1] in l)))
+sys.stderr.write("\n".join(rows) + "\n")' "$backend" 2>"$work/executions") \
+  || fail "cannot read the metrics of $used" "$used"
+executions=${executions//[$'\r\n']/}
+sed 's/^/      /' "$work/executions"
+[ "$executions" -ge 3 ] || fail "$used counted $executions $backend executions (import, run, evaluation need 3+)" "$used"
+say "    $executions executions on the $backend backend of $used"
 
 call DELETE "/admin/keys/$key_id" "$bootstrap" >/dev/null
 say "smoke loop passed (key $key_id revoked)"
