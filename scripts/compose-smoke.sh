@@ -181,6 +181,14 @@ for e in "${executors[@]}"; do
   done
 done
 say "    only the gateway publishes a port; the executor answers the generator only (not the gateway, not the trainer)"
+# the bubblewrap executor starts as root only to unmask /proc: its PID 1 (tini, then java) must be
+# uid 10001 with no capability left, not even in the bounding set, and no_new_privs
+pid1=$(compose exec -T executor cat /proc/1/status | tr -d '\r')
+for want in 'Uid:[[:space:]]+10001[[:space:]]' 'CapEff:[[:space:]]+0+$' 'CapPrm:[[:space:]]+0+$' \
+            'CapBnd:[[:space:]]+0+$' 'NoNewPrivs:[[:space:]]+1$'; do
+  grep -Eq "^$want" <<<"$pid1" || fail "the executor's PID 1 does not match '$want': $(grep -E '^(Uid|Cap|NoNew)' <<<"$pid1" | tr '\n' ' ')" executor
+done
+say "    the executor runs as uid 10001 with no capabilities (effective, permitted, bounding) and no_new_privs"
 
 say "2/7 POST /admin/keys with the bootstrap admin key: a key with scopes read, submit, train"
 created=$(call POST /admin/keys "$bootstrap" '{"name":"compose-smoke","scopes":["read","submit","train"]}')
