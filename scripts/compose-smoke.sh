@@ -64,6 +64,7 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 130' INT TERM
+[ "$(id -u)" -eq 0 ] || fail "run it as root (dockerd, debootstrap, the secret's owner uid 10001)"
 
 # ------------------------------------------------------------------ 1. engine, base images, jars
 say "Docker engine"
