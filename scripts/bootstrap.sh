@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks for IterPref: bubblewrap (the sandbox),
 # libseccomp (its system-call filter), a Python 3 interpreter at /usr/bin/python3 (the runtime),
-# curl, a JDK 17+ and Chromium (the command line's report test draws its HTML headless). The Docker
-# tests install and start an engine themselves (scripts/docker-engine.sh).
+# curl, a JDK 17+ and Chromium (the command line's report test draws its HTML headless); for the
+# compose smoke test (scripts/compose-smoke.sh) and the Docker tests: docker.io (engine and client),
+# docker-compose and debootstrap (the offline base images). Engines are started where needed by
+# scripts/docker-engine.sh, not here.
 # Safe to run repeatedly; only installs what is missing. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -16,6 +18,9 @@ command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
 # the cli's report test draws report.html in headless Chromium (Debian's package; skipped without it, failed on CI)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+{ command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; } || missing+=(docker.io)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"

@@ -5,6 +5,7 @@
 #   2. Unless the image exists already: builds it without any image registry, from Debian packages
 #      (debootstrap --variant=minbase with python3 and python3-numpy), then 'docker import'.
 # Idempotent; needs root for anything it has to install or start. Used by the tests and by CI.
+#   --engine-only   step 1 only (scripts/compose-smoke.sh)
 #
 # Environment: SANDBOX_IMAGE (iterpref/sandbox-python:bookworm), DEBIAN_SUITE (bookworm),
 #              DEBIAN_MIRROR (the first deb.debian.org-style URI of apt's sources, else
@@ -117,4 +118,4 @@ build_image() {
 }
 
 ensure_engine
-build_image
+[ "${1:-}" = "--engine-only" ] || build_image
