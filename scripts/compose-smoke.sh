@@ -162,7 +162,7 @@ for k in sys.argv[1].split("."): d=d[int(k)] if isinstance(d,list) else d[k]
 print(json.dumps(d) if isinstance(d,(dict,list)) else d)' "$1"; }
 bootstrap=$(cat "$work/bootstrap-key")
 
-say "1/7 gateway on $base (published on 127.0.0.1 only): a request without a key is refused"
+say "1/8 gateway on $base (published on 127.0.0.1 only): a request without a key is refused"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/api/pairs") || true
 [ "$code" = 401 ] || fail "GET /api/pairs without a key answered $code, not 401" gateway
 published=$(compose port gateway 8080)
@@ -191,7 +191,7 @@ for want in 'Uid:[[:space:]]+10001[[:space:]]' 'CapEff:[[:space:]]+0+$' 'CapPrm:
 done
 say "    the executor runs as uid 10001 with no capabilities (effective, permitted, bounding) and no_new_privs"
 
-say "2/7 POST /admin/keys with the bootstrap admin key: a key with scopes read, submit, train"
+say "2/8 POST /admin/keys with the bootstrap admin key: a key with scopes read, submit, train"
 created=$(call POST /admin/keys "$bootstrap" '{"name":"compose-smoke","scopes":["read","submit","train"]}')
 key=$(printf '%s' "$created" | json key)
 key_id=$(printf '%s' "$created" | json details.id)
@@ -199,7 +199,14 @@ say "    key $key_id"
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $key" "$base/admin/keys") || true
 [ "$code" = 403 ] || fail "the scoped key reached /admin/keys (HTTP $code, not 403)" gateway
 
-say "3/7 POST /api/tasks/import?format=jsonl&set=smoke (one task of examples/tasks/iterpref-examples.jsonl)"
+say "3/8 POST /api/executions: the gateway routes it to the generator, which relays it to the executor"
+execution=$(call POST /api/executions "$key" @examples/executions/01-humaneval-style.json application/json)
+verdict=$(printf '%s' "$execution" | json verdict)
+backend_used=$(printf '%s' "$execution" | json backend)
+[ -n "$verdict" ] && [ "$verdict" != null ] || fail "no verdict: $execution" generator
+say "    verdict $verdict, $(printf '%s' "$execution" | json passed)/$(printf '%s' "$execution" | json total) tests passed (backend $backend_used)"
+
+say "4/8 POST /api/tasks/import?format=jsonl&set=smoke (one task of examples/tasks/iterpref-examples.jsonl)"
 head -n 1 examples/tasks/iterpref-examples.jsonl >"$work/task.jsonl"
 task_id=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["id"])' "$work/task.jsonl")
 report=$(call POST '/api/tasks/import?format=jsonl&set=smoke' "$key" "@$work/task.jsonl" application/x-ndjson)
@@ -220,7 +227,7 @@ poll() { # what path key field done-regex -> final JSON on stdout (progress on s
   done
 }
 
-say "4/7 POST /api/generation-runs (bug-injection source, 1 trajectory, up to 5 iterations)"
+say "5/8 POST /api/generation-runs (bug-injection source, 1 trajectory, up to 5 iterations)"
 run=$(call POST /api/generation-runs "$key" \
   '{"taskSet":"smoke","source":{"type":"bug-injection"},"maxIterations":5,"samplesPerTask":1,"seed":42}')
 run_id=$(printf '%s' "$run" | json id)
@@ -229,13 +236,13 @@ run=$(poll "run $run_id" "/api/generation-runs/$run_id" "$key" status 'COMPLETED
 [ "$(printf '%s' "$run" | json status)" = COMPLETED ] || fail "generation run: $run" generator
 say "    counts $(printf '%s' "$run" | json counts), $(printf '%s' "$run" | json iterations) iterations"
 
-say "5/7 GET /api/pairs?run=$run_id: at least one preference pair"
+say "6/8 GET /api/pairs?run=$run_id: at least one preference pair"
 pairs=$(call GET "/api/pairs?run=$run_id&limit=10" "$key")
 n=$(printf '%s' "$pairs" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["pairs"]))')
 [ "$n" -ge 1 ] || fail "run $run_id made no pair: $pairs" generator
 say "    $n pair(s); first: rejected iteration $(printf '%s' "$pairs" | json pairs.0.rejectedIteration) -> chosen $(printf '%s' "$pairs" | json pairs.0.chosenIteration)"
 
-say "6/7 POST /v1/fine_tuning/jobs: one step of focal DPO on tiny-qwen2, pairs fed by http://generator:8082 (in-network)"
+say "7/8 POST /v1/fine_tuning/jobs: one step of focal DPO on tiny-qwen2, pairs fed by http://generator:8082 (in-network)"
 job=$(call POST /v1/fine_tuning/jobs "$key" "$(printf '%s' '{"model":"tiny-qwen2","suffix":"smoke","seed":1,' \
   '"pairs":{"feed":"http://generator:8082/v1/pairs","set":"smoke","include_synthetic":true,"limit":1},' \
   '"method":{"type":"dpo","dpo":{"hyperparameters":{"n_epochs":1,"batch_size":1,"focal":true,' \
@@ -249,7 +256,7 @@ steps=$(call GET "/v1/fine_tuning/jobs/$job_id/metrics" "$key" \
 [ "$steps" -ge 1 ] || fail "fine-tuning job $job_id succeeded without a training step" trainer
 say "    succeeded: $(printf '%s' "$job" | json pairs.training_pairs) training pair(s), $steps step(s), model $(printf '%s' "$job" | json fine_tuned_model)"
 
-say "7/7 POST /api/evaluations (reference source): the reference must score pass@1 = 1.0"
+say "8/8 POST /api/evaluations (reference source): the reference must score pass@1 = 1.0"
 evaluation=$(call POST /api/evaluations "$key" '{"taskSet":"smoke","source":{"type":"reference"},"gate":{"metric":"pass@1","min":1.0}}')
 eval_id=$(printf '%s' "$evaluation" | json id)
 evaluation=$(poll "evaluation $eval_id" "/api/evaluations/$eval_id" "$key" status 'COMPLETED|ERRORED|CANCELLED') \
@@ -264,7 +271,7 @@ used=executor backend=bubblewrap
 $docker_backend && used=executor-docker backend=docker
 executions=$(compose exec -T "$used" python3 -c '
 import re, sys, urllib.request
-text = urllib.request.urlopen("http://127.0.0.1:8081/actuator/prometheus", timeout=10).read().decode()
+text = urllib.request.urlopen("http://127.0.0.1:9081/actuator/prometheus", timeout=10).read().decode()
 rows = [l for l in text.splitlines() if l.startswith("iterpref_executions_total{")]
 print(int(sum(float(l.rsplit(" ", 1)[1]) for l in rows if "backend=\"%s\"" % sys.argv[1] in l)))
 sys.stderr.write("\n".join(rows) + "\n")' "$backend" 2>"$work/executions") \

@@ -492,11 +492,19 @@ class ManifestsTest {
         Set<String> generators = pods.stream().filter(p -> "generator".equals(str(p.labels(), "app.kubernetes.io/name")))
                 .map(Pod::owner).collect(Collectors.toCollection(TreeSet::new));
         assertThat(generators).as(overlay + ": the generator's workloads").containsExactly("Deployment/generator");
+        // the API port(s), the generator's alone; "management" (Actuator) is Prometheus's, from its namespace
         Set<Integer> executorPorts = new TreeSet<>();
         Set<String> executorPortNames = new TreeSet<>();
+        Set<Object> managementPorts = new HashSet<>();
         for (Map<String, Object> c : executor.containers()) {
             for (Object cp : list(c.get("ports"))) {
-                executorPorts.add(((Number) map(cp).get("containerPort")).intValue());
+                int number = ((Number) map(cp).get("containerPort")).intValue();
+                if ("management".equals(str(cp, "name"))) {
+                    managementPorts.add(number);
+                    managementPorts.add("management");
+                    continue;
+                }
+                executorPorts.add(number);
                 if (str(cp, "name") != null) {
                     executorPortNames.add(str(cp, "name"));
                 }
@@ -516,6 +524,18 @@ class ManifestsTest {
             }
             for (Object rule : list(at(np, "spec", "ingress"))) {
                 List<Object> from = list(map(rule).get("from"));
+                List<Object> rulePorts = list(map(rule).get("ports"));
+                if (!rulePorts.isEmpty() && rulePorts.stream().allMatch(port -> managementPorts.contains(
+                        map(port).get("port") instanceof Number n ? (Object) n.intValue() : String.valueOf(map(port).get("port"))))) {
+                    // the Actuator port only: Prometheus's namespace and nobody else
+                    boolean monitoringOnly = !from.isEmpty() && from.stream().allMatch(peer -> !map(peer).containsKey("ipBlock")
+                            && Map.of("kubernetes.io/metadata.name", "monitoring")
+                            .equals(map(at(map(peer), "namespaceSelector", "matchLabels"))));
+                    if (!monitoringOnly) {
+                        problems.add(id(np) + ": admits " + from + " to the executor's management port (only namespace monitoring may)");
+                    }
+                    continue;
+                }
                 if (from.isEmpty()) {
                     problems.add(id(np) + ": an ingress rule without peers admits everyone to the executor");
                 }
