@@ -12,6 +12,7 @@ import org.iterpref.executor.health.SandboxHealthIndicator;
 import org.iterpref.executor.health.SandboxSelfCheck;
 import org.iterpref.executor.runtime.RuntimeRegistry;
 import org.iterpref.executor.sandbox.Sandbox;
+import org.iterpref.web.RequestIdLogging;
 import org.iterpref.web.RequestSizeLimitFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -61,6 +62,14 @@ class ExecutionConfiguration {
                 new FilterRegistrationBean<>(new RequestSizeLimitFilter(properties.maxRequestBytes()));
         registration.addUrlPatterns("/v1/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 10);
+        return registration;
+    }
+
+    /** Every request's id on its log lines and its calls onward (the gateway's X-Request-Id, or a fresh one). */
+    @Bean
+    FilterRegistrationBean<RequestIdLogging> requestIdLogging() {
+        FilterRegistrationBean<RequestIdLogging> registration = new FilterRegistrationBean<>(new RequestIdLogging());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 }

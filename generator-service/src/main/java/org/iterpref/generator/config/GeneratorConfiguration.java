@@ -4,6 +4,7 @@ import java.util.Set;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.iterpref.generator.execution.ExecutorRelay;
 import org.iterpref.generator.executor.ExecutorClient;
+import org.iterpref.web.RequestIdLogging;
 import org.iterpref.web.RequestSizeLimitFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.core.Ordered;
@@ -58,6 +59,14 @@ class GeneratorConfiguration {
                 new RequestSizeLimitFilter(properties.maxImportBytes()));
         registration.addUrlPatterns("/v1/tasks/import", "/v1/pairs/import");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 11);
+        return registration;
+    }
+
+    /** Every request's id on its log lines and its calls onward (the gateway's X-Request-Id, or a fresh one). */
+    @Bean
+    FilterRegistrationBean<RequestIdLogging> requestIdLogging() {
+        FilterRegistrationBean<RequestIdLogging> registration = new FilterRegistrationBean<>(new RequestIdLogging());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         return registration;
     }
 }

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.regex.Pattern;
 import org.iterpref.generator.config.GeneratorProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.iterpref.web.RequestIdLogging;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
@@ -35,7 +35,6 @@ import org.springframework.http.ResponseEntity;
 public final class ExecutorRelay {
 
     static final String REQUEST_ID = "X-Request-Id";
-    private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final int MAX_ACCEPT_LENGTH = 1024;
     private static final Logger log = LoggerFactory.getLogger(ExecutorRelay.class);
 
@@ -74,7 +73,7 @@ public final class ExecutorRelay {
         HttpRequest request = request(endpoint, body, caller);
         Timer.Sample sample = Timer.start(meters);
         return http.sendAsync(request, CappedAnswer.handler(maxResponseBytes))
-                .handle((response, error) -> {
+                .handle(RequestIdLogging.carry((response, error) -> {
                     String outcome = error == null ? Integer.toString(response.statusCode()) : failureKind(error);
                     sample.stop(meters.timer("iterpref.generator.relay.duration",
                             "endpoint", endpoint.name().toLowerCase(), "outcome", outcome));
@@ -82,7 +81,7 @@ public final class ExecutorRelay {
                         throw failure(endpoint, error);
                     }
                     return answer(endpoint, response);
-                });
+                }));
     }
 
     private HttpRequest request(Endpoint endpoint, byte[] body, HttpHeaders caller) {
@@ -92,7 +91,8 @@ public final class ExecutorRelay {
                         .orElse(MediaType.APPLICATION_JSON).toString())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         accept(caller).ifPresent(accept -> request.header(HttpHeaders.ACCEPT, accept));
-        requestId(caller).ifPresent(id -> request.header(REQUEST_ID, id));
+        // the caller's sane X-Request-Id, or the one RequestIdLogging made for this request
+        RequestIdLogging.current().ifPresent(id -> request.header(REQUEST_ID, id));
         return request.build();
     }
 
@@ -108,12 +108,6 @@ public final class ExecutorRelay {
         } catch (InvalidMediaTypeException e) {
             return Optional.empty();
         }
-    }
-
-    /** The caller's request id when it is one sane value (as the gateway gives it). */
-    static Optional<String> requestId(HttpHeaders caller) {
-        List<String> values = caller.getOrEmpty(REQUEST_ID);
-        return values.size() == 1 && SANE_ID.matcher(values.get(0)).matches() ? Optional.of(values.get(0)) : Optional.empty();
     }
 
     private static ResponseEntity<byte[]> answer(Endpoint endpoint, HttpResponse<byte[]> response) {

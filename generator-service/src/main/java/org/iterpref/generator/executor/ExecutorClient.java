@@ -1,5 +1,6 @@
 package org.iterpref.generator.executor;
 
+import org.iterpref.web.RequestIdLogging;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -102,11 +103,12 @@ public final class ExecutorClient implements TestRunner {
     }
 
     private <T> T post(URI uri, Object body, Class<T> type) {
-        HttpRequest request = HttpRequest.newBuilder(uri)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        RequestIdLogging.current().ifPresent(id -> builder.header(RequestIdLogging.HEADER, id));
+        HttpRequest request = builder.build();
         HttpResponse<byte[]> response;
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

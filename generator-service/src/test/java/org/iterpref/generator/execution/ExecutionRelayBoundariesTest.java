@@ -24,6 +24,9 @@ import org.iterpref.generator.support.SharedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -31,6 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * The relay against a local HTTP server standing in for the executor: what reaches the executor
  * of a caller's request, and what the caller gets when the executor's answer is no answer.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ExecutionRelayBoundariesTest extends GeneratorIntegrationTest {
 
     static final int ANSWER_CAP = 8192;
@@ -96,12 +100,42 @@ class ExecutionRelayBoundariesTest extends GeneratorIntegrationTest {
     }
 
     @Test
-    void shouldNotForwardAnInsaneRequestId() throws Exception {
+    void shouldReplaceAnInsaneRequestIdWithAFreshOne() throws Exception {
         Reply reply = post("/v1/executions/batch", OK_BODY, "X-Request-Id", "x\" onload=alert(1) " + "y".repeat(200));
         assertThat(reply.status()).isEqualTo(200);
         Seen seen = EXECUTOR.seen.poll(10, TimeUnit.SECONDS);
         assertThat(seen.path()).isEqualTo("/v1/executions/batch");
-        assertThat(seen.headers()).doesNotContainKey("x-request-id");
+        assertThat(seen.headers().get("x-request-id")).singleElement().asString().matches(UUID_PATTERN);
+    }
+
+    static final String UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+    @Test
+    void aRequestWithoutAnIdGetsOneThatTheAnswerTheExecutorAndTheLogLinesShare(CapturedOutput output) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/v1/executions"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body("crash"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(502);
+        String id = response.headers().firstValue("X-Request-Id").orElseThrow();
+        assertThat(id).matches(UUID_PATTERN);
+        Seen seen = EXECUTOR.seen.poll(10, TimeUnit.SECONDS);
+        assertThat(seen.headers().get("x-request-id")).containsExactly(id);
+        assertThat(output.getAll().lines().filter(line -> line.contains("the executor answered 500")))
+                .as("the relay's warning carries the request id").anyMatch(line -> line.contains("[" + id + "]"));
+    }
+
+    @Test
+    void aCallersRequestIdIsEchoedAndOnTheLogLines(CapturedOutput output) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + "/v1/executions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "gw-trace-42")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body("crash"))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.headers().firstValue("X-Request-Id")).contains("gw-trace-42");
+        assertThat(EXECUTOR.seen.poll(10, TimeUnit.SECONDS).headers().get("x-request-id")).containsExactly("gw-trace-42");
+        assertThat(output.getAll()).contains("[gw-trace-42]");
     }
 
     @Test

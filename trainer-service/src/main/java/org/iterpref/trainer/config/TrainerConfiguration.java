@@ -3,6 +3,7 @@ package org.iterpref.trainer.config;
 import jakarta.servlet.MultipartConfigElement;
 import java.util.Set;
 import org.iterpref.trainer.chat.ChatTemplateEngine;
+import org.iterpref.web.RequestIdLogging;
 import org.iterpref.web.RequestSizeLimitFilter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -40,5 +41,13 @@ class TrainerConfiguration {
     @Bean
     ChatTemplateEngine chatTemplateEngine() {
         return new ChatTemplateEngine();
+    }
+
+    /** Every request's id on its log lines and its calls onward (the gateway's X-Request-Id, or a fresh one). */
+    @Bean
+    FilterRegistrationBean<RequestIdLogging> requestIdLogging() {
+        FilterRegistrationBean<RequestIdLogging> registration = new FilterRegistrationBean<>(new RequestIdLogging());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
     }
 }

@@ -1,5 +1,6 @@
 package org.iterpref.generator.source.openai;
 
+import org.iterpref.web.RequestIdLogging;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -129,6 +130,7 @@ public class ChatCompletionsClient {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         apiKey.ifPresent(key -> builder.header("Authorization", "Bearer " + key.value()));
+        RequestIdLogging.current().ifPresent(id -> builder.header(RequestIdLogging.HEADER, id));
         return builder.build();
     }
 
