@@ -24,7 +24,14 @@ public final class ErrorBodies {
 
     /** A body for {@code status} on {@code path}, in the shape that path's clients read. */
     public Map<String, Object> body(String path, int status, String title, String detail, String field) {
-        return isOpenAiPath(path) ? openAi(status, detail, field) : problem(status, title, detail);
+        if (isOpenAiPath(path)) {
+            return openAi(status, detail, field);
+        }
+        Map<String, Object> problem = problem(status, title, detail);
+        if (field != null) {
+            problem.put("field", field);
+        }
+        return problem;
     }
 
     public static Map<String, Object> openAi(int status, String message, String param) {

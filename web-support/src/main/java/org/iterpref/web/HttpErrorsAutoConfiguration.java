@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
@@ -18,7 +19,8 @@ import org.springframework.core.env.Environment;
 /**
  * Every error a service answers, in its caller's shape, also those no controller sees: Tomcat's own
  * (its valve), the container's error dispatches (the error controller, in place of Spring Boot's),
- * and Spring MVC's on OpenAI paths ({@code iterpref.web.openai-error-paths}).
+ * Spring MVC's on OpenAI paths ({@code iterpref.web.openai-error-paths}), and a Content-Type no
+ * controller can read (415).
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -38,6 +40,14 @@ public class HttpErrorsAutoConfiguration {
     @Bean
     OpenAiErrorShapeAdvice openAiErrorShapeAdvice(ErrorBodies bodies) {
         return new OpenAiErrorShapeAdvice(bodies);
+    }
+
+    @Bean
+    FilterRegistrationBean<ContentTypeGuardFilter> contentTypeGuardFilter(ErrorBodies bodies) {
+        FilterRegistrationBean<ContentTypeGuardFilter> registration =
+                new FilterRegistrationBean<>(new ContentTypeGuardFilter(bodies));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 50);
+        return registration;
     }
 
     @Bean

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -15,6 +16,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import tools.jackson.databind.JsonNode;
@@ -93,12 +95,36 @@ class HttpLevelErrorsTest {
     }
 
     @Test
-    void aMultipartBodyWithoutBoundaryIsABadRequestNotAServerError() throws IOException {
-        Reply reply = send("POST /api/things HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=\r\n",
-                "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n");
+    void aMultipartBodyCutShortIsABadRequestNotAServerError() throws IOException {
+        Reply reply = send("POST /api/things HTTP/1.1\r\nContent-Type: multipart/form-data; boundary=b\r\n",
+                "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx");
 
         assertThat(reply.status).isEqualTo(400);
         assertProblem(reply, 400);
+    }
+
+    @Test
+    void theErrorPageAskedForDirectlyIsNotFoundNotAServerError() throws IOException {
+        Reply reply = send("GET /error HTTP/1.1\r\n", null);
+
+        assertThat(reply.status).isEqualTo(404);
+        assertProblem(reply, 404);
+    }
+
+    @Test
+    void aWildcardContentTypeIsRefusedWith415NotAServerError() throws IOException {
+        Reply reply = send("POST /api/things/read HTTP/1.1\r\nContent-Type: */*\r\n", "{}");
+
+        assertThat(reply.status).isEqualTo(415);
+        assertProblem(reply, 415);
+    }
+
+    @Test
+    void aWildcardSubtypeOnAnOpenAiPathIsRefusedWith415InOpenAisShape() throws IOException {
+        Reply reply = send("POST /v1/things HTTP/1.1\r\nContent-Type: application/*\r\n", "{}");
+
+        assertThat(reply.status).isEqualTo(415);
+        assertOpenAi(reply);
     }
 
     private static void assertProblem(Reply reply, int status) {
@@ -182,6 +208,16 @@ class HttpLevelErrorsTest {
             @GetMapping("/v1/things")
             String v1Things() {
                 return "{}";
+            }
+
+            @PostMapping("/v1/things")
+            Map<String, Object> postV1Things(@RequestBody Map<String, Object> body) {
+                return body;
+            }
+
+            @PostMapping("/api/things/read")
+            Map<String, Object> readApiThings(@RequestBody Map<String, Object> body) {
+                return body;
             }
         }
 

@@ -7,8 +7,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.iterpref.gateway.error.ErrorResponses;
 import org.iterpref.gateway.error.GatewayError;
-import org.springframework.http.InvalidMediaTypeException;
-import org.springframework.http.MediaType;
+import org.iterpref.web.ContentTypeGuardFilter;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -28,19 +27,10 @@ public final class ContentTypeFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String contentType = request.getContentType();
-        if (contentType != null && !isConcrete(contentType)) {
+        if (contentType != null && !ContentTypeGuardFilter.isConcrete(contentType)) {
             errors.write(PathGuardFilter.path(request), response, GatewayError.unsupportedMediaType());
             return;
         }
         chain.doFilter(request, response);
-    }
-
-    static boolean isConcrete(String contentType) {
-        try {
-            MediaType type = MediaType.parseMediaType(contentType);
-            return !type.isWildcardType() && !type.isWildcardSubtype();
-        } catch (InvalidMediaTypeException e) {
-            return false;
-        }
     }
 }
