@@ -19,8 +19,8 @@ import org.springframework.core.env.Environment;
 /**
  * Every error a service answers, in its caller's shape, also those no controller sees: Tomcat's own
  * (its valve), the container's error dispatches (the error controller, in place of Spring Boot's),
- * Spring MVC's on OpenAI paths ({@code iterpref.web.openai-error-paths}), and a Content-Type no
- * controller can read (415).
+ * Spring MVC's on OpenAI paths ({@code iterpref.web.openai-error-paths}), a Content-Type no
+ * controller can read (415), and request bodies of the wrong type (400, not coerced).
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -40,6 +40,11 @@ public class HttpErrorsAutoConfiguration {
     @Bean
     OpenAiErrorShapeAdvice openAiErrorShapeAdvice(ErrorBodies bodies) {
         return new OpenAiErrorShapeAdvice(bodies);
+    }
+
+    @Bean
+    StrictJsonBodies strictJsonBodies() {
+        return new StrictJsonBodies();
     }
 
     @Bean
