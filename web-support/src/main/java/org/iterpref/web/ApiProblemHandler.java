@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.iterpref.common.problem.FieldError;
 import org.iterpref.common.problem.InvalidRequestException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -52,6 +53,13 @@ public abstract class ApiProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> badMultipart(MultipartException e) {
         String detail = "The multipart request body could not be read.";
         return problem(HttpStatus.BAD_REQUEST, "Malformed request body", detail, List.of(new FieldError("body", detail)));
+    }
+
+    /** Tomcat refuses a query it cannot parse (e.g. {@code ?=1}) when a parameter is first read. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> badQuery(InvalidParameterException e) {
+        String detail = "The query string could not be parsed.";
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", detail, List.of(new FieldError("query", detail)));
     }
 
     @ExceptionHandler(Exception.class)

@@ -13,13 +13,23 @@ import org.springframework.http.HttpStatus;
 public final class ErrorBodies {
 
     private final List<String> openAiPaths;
+    private final boolean openAiWhenUnknown;
 
     public ErrorBodies(List<String> openAiPaths) {
+        this(openAiPaths, false);
+    }
+
+    /** {@code openAiWhenUnknown}: the shape for a request whose path could not be read (a service all OpenAI). */
+    public ErrorBodies(List<String> openAiPaths, boolean openAiWhenUnknown) {
         this.openAiPaths = List.copyOf(openAiPaths);
+        this.openAiWhenUnknown = openAiWhenUnknown;
     }
 
     public boolean isOpenAiPath(String path) {
-        return path != null && openAiPaths.stream().anyMatch(p -> path.startsWith(p) || (path + "/").equals(p));
+        if (path == null) {
+            return openAiWhenUnknown;
+        }
+        return openAiPaths.stream().anyMatch(p -> path.startsWith(p) || (path + "/").equals(p));
     }
 
     /** A body for {@code status} on {@code path}, in the shape that path's clients read. */

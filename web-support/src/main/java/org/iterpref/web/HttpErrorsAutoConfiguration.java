@@ -28,8 +28,10 @@ public class HttpErrorsAutoConfiguration {
 
     @Bean
     ErrorBodies errorBodies(Environment environment) {
-        return new ErrorBodies(Binder.get(environment)
-                .bind("iterpref.web.openai-error-paths", Bindable.listOf(String.class)).orElse(List.of()));
+        Binder binder = Binder.get(environment);
+        return new ErrorBodies(binder.bind("iterpref.web.openai-error-paths", Bindable.listOf(String.class))
+                .orElse(List.of()), binder.bind("iterpref.web.openai-errors-when-path-unknown", Boolean.class)
+                .orElse(false));
     }
 
     @Bean

@@ -55,9 +55,14 @@ public class ProblemErrorReportValve extends ErrorReportValve {
         }
     }
 
+    /** The path, or what Tomcat read of it; null when not even that (the caller's shape is then the default). */
     private static String safePath(Request request) {
         try {
-            return request.getRequestURI();
+            String uri = request.getRequestURI();
+            if (uri == null || uri.isEmpty()) {
+                uri = request.getCoyoteRequest().requestURI().toString();
+            }
+            return uri == null || uri.isEmpty() ? null : uri;
         } catch (RuntimeException unparsed) {
             return null;
         }

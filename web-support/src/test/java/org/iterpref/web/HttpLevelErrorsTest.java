@@ -127,6 +127,14 @@ class HttpLevelErrorsTest {
         assertOpenAi(reply);
     }
 
+    @Test
+    void aQueryTomcatCannotParseIsABadRequestNotAServerError() throws IOException {
+        Reply reply = send("GET /api/things/query?=1 HTTP/1.1\r\n", null);
+
+        assertThat(reply.status).isEqualTo(400);
+        assertProblem(reply, 400);
+    }
+
     private static void assertProblem(Reply reply, int status) {
         assertThat(reply.contentType).startsWith("application/problem+json");
         JsonNode body = JSON.readTree(reply.body);
@@ -202,6 +210,11 @@ class HttpLevelErrorsTest {
 
             @PostMapping("/api/things")
             String postApiThings() {
+                return "{}";
+            }
+
+            @GetMapping("/api/things/query")
+            String query(@org.springframework.web.bind.annotation.RequestParam(required = false) String q) {
                 return "{}";
             }
 

@@ -57,6 +57,31 @@ class StrictJsonBodiesTest {
         assertThat(response.body()).contains("count");
     }
 
+    @Test
+    void textWhereANumberIsDeclaredIsRefusedNotTakenForTheDefault() throws Exception {
+        assertThat(post("{\"name\":\"x\",\"count\":\"12\"}").statusCode()).isEqualTo(400);
+        assertThat(post("{\"name\":\"x\",\"count\":\"\\u0017\\u0000\"}").statusCode()).isEqualTo(400);
+        assertThat(post("{\"name\":\"x\",\"ratio\":\" \"}").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void textWithANulOrAnUnpairedSurrogateIsRefused() throws Exception {
+        assertThat(post("{\"name\":\"a\\u0000b\",\"count\":3}").statusCode()).isEqualTo(400);
+        assertThat(post("{\"name\":\"\\ud800\",\"count\":3}").statusCode()).isEqualTo(400);
+        assertThat(post("{\"name\":\"x\\udfff\",\"count\":3}").statusCode()).isEqualTo(400);
+        assertThat(post("{\"name\":\"\\ud83d\\ude00\",\"count\":3}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aBodyReadAsBytesIsLeftAlone() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/bytes")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":12}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("11");
+    }
+
     private HttpResponse<String> post(String json) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/typed"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
@@ -72,6 +97,11 @@ class StrictJsonBodiesTest {
 
         @RestController
         static class Typing {
+
+            @PostMapping("/bytes")
+            String bytes(@RequestBody byte[] body) {
+                return Integer.toString(body.length);
+            }
 
             @PostMapping("/typed")
             Typed typed(@RequestBody Typed typed) {
