@@ -76,6 +76,26 @@ class HostileRequestShapeTest {
         assertThat(upstream.poll()).isNull();
     }
 
+    @Test
+    void shouldRefuseAPathWithCharactersAUriMayNotHoldRawWith400() throws Exception {
+        RawHttp.Response response = RawHttp.send(gateway.port(), "GET /api/evaluations/%23{7*7}/events HTTP/1.1",
+                "X-API-Key: " + key);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.head()).containsIgnoringCase("Content-Type: application/problem+json");
+        assertThat(upstream.poll()).isNull();
+    }
+
+    @Test
+    void shouldRefuseAQueryWithAParameterWithoutANameWith400NotA502() throws Exception {
+        RawHttp.Response response = RawHttp.send(gateway.port(), "POST /v1/fine_tuning/jobs/x/cancel?=1 HTTP/1.1",
+                "X-API-Key: " + key);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertOpenAiError(response);
+        assertThat(upstream.poll()).isNull();
+    }
+
     private static void assertOpenAiError(RawHttp.Response response) {
         assertThat(response.head()).containsIgnoringCase("Content-Type: application/json");
         JsonNode error = JSON.readTree(dechunked(response)).get("error");
