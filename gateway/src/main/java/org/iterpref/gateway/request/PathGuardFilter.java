@@ -81,7 +81,8 @@ public final class PathGuardFilter extends OncePerRequestFilter {
     private static String decode(String raw) {
         try {
             String decoded = UriUtils.decode(raw, StandardCharsets.UTF_8);
-            return decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? null : decoded;
+            // braces are URI template variables to the router, which failed on them with a 500
+            return decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '{' || c == '}') ? null : decoded;
         } catch (IllegalArgumentException e) {
             return null;
         }

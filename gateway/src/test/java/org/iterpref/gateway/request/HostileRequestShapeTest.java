@@ -87,6 +87,15 @@ class HostileRequestShapeTest {
     }
 
     @Test
+    void shouldRefuseEncodedBracesInThePathWith400() throws Exception {
+        RawHttp.Response response = RawHttp.send(gateway.port(), "GET /api/evaluations/%23%7B7%2A7%7D/events HTTP/1.1",
+                "X-API-Key: " + key);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(upstream.poll()).isNull();
+    }
+
+    @Test
     void shouldRefuseAQueryWithAParameterWithoutANameWith400NotA502() throws Exception {
         RawHttp.Response response = RawHttp.send(gateway.port(), "POST /v1/fine_tuning/jobs/x/cancel?=1 HTTP/1.1",
                 "X-API-Key: " + key);
