@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.iterpref.common.problem.FieldError;
 import org.iterpref.common.problem.InvalidRequestException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -17,6 +18,7 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
@@ -44,6 +46,20 @@ public abstract class ApiProblemHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> badParameter(MethodArgumentTypeMismatchException e) {
         String detail = "Parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'.";
         return problem(HttpStatus.BAD_REQUEST, "Invalid request", detail, List.of(new FieldError(e.getName(), detail)));
+    }
+
+    /** A multipart body that cannot be parsed (no boundary, cut short) is the client's error. */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<ProblemDetail> badMultipart(MultipartException e) {
+        String detail = "The multipart request body could not be read.";
+        return problem(HttpStatus.BAD_REQUEST, "Malformed request body", detail, List.of(new FieldError("body", detail)));
+    }
+
+    /** Tomcat refuses a query it cannot parse (e.g. {@code ?=1}) when a parameter is first read. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<ProblemDetail> badQuery(InvalidParameterException e) {
+        String detail = "The query string could not be parsed.";
+        return problem(HttpStatus.BAD_REQUEST, "Invalid request", detail, List.of(new FieldError("query", detail)));
     }
 
     @ExceptionHandler(Exception.class)

@@ -7,6 +7,7 @@ import org.iterpref.gateway.key.ApiKeys;
 import org.iterpref.gateway.key.KeySecrets;
 import org.iterpref.gateway.ratelimit.RateLimitFilter;
 import org.iterpref.gateway.ratelimit.RateLimiter;
+import org.iterpref.gateway.request.ContentTypeFilter;
 import org.iterpref.gateway.request.PathGuardFilter;
 import org.iterpref.gateway.request.RequestIdFilter;
 import org.iterpref.gateway.request.RequestSizeFilter;
@@ -16,7 +17,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * The servlet filters every request passes, in this order: request id, path guard, size cap,
+ * The servlet filters every request passes, in this order: request id, path guard, content type, size cap,
  * API key and scope, rate limit. The id comes first so every later answer and log line has it.
  */
 @Configuration(proxyBeanMethods = false)
@@ -32,6 +33,11 @@ class FilterConfiguration {
     @Bean
     FilterRegistrationBean<PathGuardFilter> pathGuardFilter(ErrorResponses errors) {
         return registration(new PathGuardFilter(errors), FIRST + 10);
+    }
+
+    @Bean
+    FilterRegistrationBean<ContentTypeFilter> contentTypeFilter(ErrorResponses errors) {
+        return registration(new ContentTypeFilter(errors), FIRST + 15);
     }
 
     @Bean

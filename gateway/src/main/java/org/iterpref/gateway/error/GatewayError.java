@@ -36,6 +36,12 @@ public record GatewayError(HttpStatus status, String title, String detail, Strin
                 "path", "invalid_request_error", "invalid_path");
     }
 
+    public static GatewayError unsupportedMediaType() {
+        return new GatewayError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
+                "The Content-Type must be one media type, without wildcards.", "Content-Type",
+                "invalid_request_error", "unsupported_media_type");
+    }
+
     public static GatewayError keyStoreUnavailable() {
         return new GatewayError(HttpStatus.SERVICE_UNAVAILABLE, "Service unavailable",
                 "The gateway cannot check API keys right now; retry shortly.", null, "api_error",

@@ -92,7 +92,8 @@ record ChatCompletionRequest(String model, List<ChatMessage> messages, int maxTo
                 throw OpenAiException.invalid("messages", "messages[" + i + "].content must be a string "
                         + "(content parts are not supported).");
             }
-            messages.add(new ChatMessage(role.asString(), content.asString()));
+            messages.add(new ChatMessage(role.asString(),
+                    CompletionRequest.wellFormed("messages", "messages[" + i + "].content", content.asString())));
         }
         return List.copyOf(messages);
     }

@@ -28,7 +28,7 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
         if (prompt == null || prompt.isNull()) {
             throw OpenAiException.invalid("prompt", "'prompt' is required.");
         } else if (prompt.isString()) {
-            promptText = prompt.asString();
+            promptText = wellFormed("prompt", "'prompt'", prompt.asString());
         } else if (prompt.isArray() && !prompt.isEmpty() && allIntegers(prompt)) {
             promptIds = new long[prompt.size()];
             for (int i = 0; i < promptIds.length; i++) {
@@ -151,6 +151,23 @@ record CompletionRequest(String model, String promptText, long[] promptIds, int 
             }
         }
         return true;
+    }
+
+    /**
+     * Text the tokenizer can encode: no unpaired surrogate (valid JSON can escape one, but it is
+     * no Unicode; the tokenizer failed on it with a 500).
+     */
+    static String wellFormed(String param, String name, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw OpenAiException.invalid(param, name + " is not valid Unicode: an unpaired surrogate at "
+                        + "UTF-16 index " + i + ".");
+            }
+        }
+        return text;
     }
 
     static List<String> stops(JsonNode stop) {

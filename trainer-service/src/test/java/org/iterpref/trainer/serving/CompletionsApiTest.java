@@ -169,6 +169,22 @@ class CompletionsApiTest {
         assertThat(reply.body().get("error").get("param").asString()).isEqualTo("n");
     }
 
+    /** Found by the reliability fuzzer: the tokenizer failed on an unpaired surrogate with a 500. */
+    @Test
+    void aPromptWithAnUnpairedSurrogateIs400() throws Exception {
+        Reply reply = complete("{\"model\":\"tiny-qwen2\",\"prompt\":\"a\\ud800b\",\"max_tokens\":1}");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body().get("error").get("param").asString()).isEqualTo("prompt");
+    }
+
+    @Test
+    void aChatMessageWithAnUnpairedSurrogateIs400() throws Exception {
+        Reply reply = send("POST", "/v1/chat/completions", "{\"model\":\"tiny-qwen2\",\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"\\udfff\"}],\"max_tokens\":1}");
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.body().get("error").get("param").asString()).isEqualTo("messages");
+    }
+
     @Test
     void malformedJsonIs400() throws Exception {
         Reply reply = complete("{\"model\": \"tiny-qwen2\", ");
