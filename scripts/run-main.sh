@@ -12,12 +12,19 @@
 #   printed and written as $ITERPREF_HOME/report.html.
 # A second run reuses the data (tasks, runs, pairs, jobs and models are kept).
 #   --once    stop everything after the job (default: keep serving until Ctrl-C)
+#   --serve   start everything and serve, without the job (load and reliability suites start it so)
 # Environment: ITERPREF_HOME (default ~/.iterpref); GATEWAY_PORT, EXECUTOR_PORT, GENERATOR_PORT,
 # TRAINER_PORT, POSTGRES_PORT (8080, 8081, 8082, 8083, 5433).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 once=false
-[ "${1:-}" = "--once" ] && once=true
+serve=false
+case "${1:-}" in
+  --once) once=true ;;
+  --serve) serve=true ;;
+  "") ;;
+  *) echo "usage: scripts/run-main.sh [--once | --serve]" >&2; exit 2 ;;
+esac
 
 data="${ITERPREF_HOME:-$HOME/.iterpref}"
 mkdir -p "$data"
@@ -97,6 +104,12 @@ for service in executor-service:$executor_port generator-service:$generator_port
 done
 api="http://127.0.0.1:$gateway_port"
 echo "everything behind the gateway: $api (API docs $api/swagger-ui.html, metrics $api/actuator/prometheus)"
+
+if $serve; then
+  echo "serving (no job): the bootstrap admin key is in $bootstrap_key_file; stop with SIGTERM or Ctrl-C"
+  wait
+  exit 0
+fi
 
 stage "a key for the job (scopes read, submit, train), made with the bootstrap admin key"
 admin=(-H "Authorization: Bearer $(cat "$bootstrap_key_file")")

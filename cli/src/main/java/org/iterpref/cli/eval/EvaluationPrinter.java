@@ -1,6 +1,7 @@
 package org.iterpref.cli.eval;
 
 import java.io.PrintWriter;
+import org.iterpref.cli.TextTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +32,7 @@ final class EvaluationPrinter {
         List<String> overall = new ArrayList<>(List.of("overall", "", "", ""));
         metrics.forEach(m -> overall.add(number(e.path("passAtK").path(m))));
         rows.add(overall);
-        table(rows, out);
+        TextTable.print(rows, false, out);
         JsonNode gate = e.path("gate");
         if (gate.isObject()) {
             out.printf("gate %s>=%s: %s (%s)%n", gate.path("metric").asString(), number(gate.path("min")),
@@ -54,7 +55,7 @@ final class EvaluationPrinter {
         }
         rows.add(List.of("overall", number(c.path("baseValue")), number(c.path("candidateValue")),
                 signed(c.path("delta").asDouble())));
-        table(rows, out);
+        TextTable.print(rows, false, out);
         JsonNode ci = c.path("interval");
         out.printf(Locale.ROOT, "delta %s, %.0f%% paired bootstrap interval [%s, %s] (%d resamples)%n",
                 signed(c.path("delta").asDouble()), ci.path("level").asDouble() * 100, signed(ci.path("low").asDouble()),
@@ -83,24 +84,5 @@ final class EvaluationPrinter {
 
     private static String signed(double value) {
         return String.format(Locale.ROOT, "%+.4f", value);
-    }
-
-    private static void table(List<List<String>> rows, PrintWriter out) {
-        int columns = rows.get(0).size();
-        int[] width = new int[columns];
-        for (List<String> row : rows) {
-            for (int i = 0; i < columns; i++) {
-                width[i] = Math.max(width[i], row.get(i).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < columns; i++) {
-                String cell = row.get(i);
-                // text left, numbers right
-                line.append(i == 0 ? String.format("%-" + width[i] + "s", cell) : String.format("  %" + width[i] + "s", cell));
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 }

@@ -61,8 +61,9 @@ public record ReportData(Run run, Pairs pairs, Training training, Evaluation bef
      * points into {@code rejected}); {@code mask} the trainer's focal tokens of {@code rejected}, or
      * null with {@code maskNote} saying why not.
      */
+    /** @param source where it was chosen from: "the run", or the task set when the run stored no new pair */
     public record Example(long pairId, String taskId, String task, String prompt, String chosen, String rejected,
-                          List<Span> spans, FocalMask mask, String maskNote) {
+                          List<Span> spans, FocalMask mask, String maskNote, String source) {
     }
 
     /** {@code [start, end)} in code points. */

@@ -36,13 +36,13 @@ final class ReportFetch {
         String taskSet = set != null ? set : run.path("taskSet").asString();
         JsonNode tasks = generator.get("/tasks?set=" + query(taskSet) + "&size=1");
         JsonNode stats = generator.get("/pairs/stats?run=" + query(runId));
-        List<JsonNode> pairs = pairs(runId);
+        List<JsonNode> pairs = pairs("run=" + query(runId));
         JsonNode job = trainer.get("/fine_tuning/jobs/" + seg(jobId));
         List<JsonNode> rows = metrics(jobId);
         ReportData.Evaluation before = evaluation(generator.get("/evaluations/" + seg(beforeId)));
         ReportData.Evaluation after = evaluation(generator.get("/evaluations/" + seg(afterId)));
         return new ReportData(run(run, tasks), pairs(stats, pairs), training(job, rows), before, after,
-                example(pairs, job.path("model").asString()), links(generator.baseUrl()));
+                example(pairs, taskSet, job.path("model").asString()), links(generator.baseUrl()));
     }
 
     private static ReportData.Run run(JsonNode run, JsonNode tasks) {
@@ -58,11 +58,11 @@ final class ReportFetch {
      * Every pair of the run's feed, page by page until an empty one: a page may be short while a
      * transaction that could commit a pair before the next one is still running.
      */
-    private List<JsonNode> pairs(String runId) {
+    private List<JsonNode> pairs(String filter) {
         List<JsonNode> all = new ArrayList<>();
         long after = 0;
         while (true) {
-            JsonNode page = generator.get("/pairs?run=" + query(runId) + "&after=" + after + "&limit=" + PAGE);
+            JsonNode page = generator.get("/pairs?" + filter + "&after=" + after + "&limit=" + PAGE);
             page.path("pairs").forEach(all::add);
             long next = page.path("next").asLong();
             if (page.path("pairs").isEmpty() || next <= after) {
@@ -120,8 +120,15 @@ final class ReportFetch {
                 e.path("status").asString(), e.path("tasks").size(), number(e.path("passAtK").path("pass@1")));
     }
 
-    /** The kept pair with a non-empty error region and the smallest task id (then pair id), with its focal tokens. */
-    private ReportData.Example example(List<JsonNode> pairs, String baseModel) {
+    /**
+     * The kept pair with a non-empty error region and the smallest task id (then pair id), with its
+     * focal tokens: of the run's pairs, or, when the run stored none (a re-run finds its pairs already
+     * stored by an earlier run), of the task set's, which the fine-tuning job reads.
+     */
+    private ReportData.Example example(List<JsonNode> runPairs, String taskSet, String baseModel) {
+        boolean fromRun = runPairs.stream().anyMatch(ReportFetch::hasRegion);
+        List<JsonNode> pairs = fromRun ? runPairs : pairs("set=" + query(taskSet));
+        String source = fromRun ? "the run" : "task set " + taskSet + " (the run stored no new pair with an error region)";
         JsonNode pair = pairs.stream().filter(ReportFetch::hasRegion)
                 .min(Comparator.comparing((JsonNode p) -> p.path("taskId").asString())
                         .thenComparingLong(p -> p.path("id").asLong()))
@@ -150,7 +157,7 @@ final class ReportFetch {
         }
         String taskId = pair.path("taskId").asString();
         return new ReportData.Example(pair.path("id").asLong(), taskId, task(taskId), pair.path("prompt").asString(),
-                pair.path("chosen").asString(), pair.path("rejected").asString(), spans, mask, note);
+                pair.path("chosen").asString(), pair.path("rejected").asString(), spans, mask, note, source);
     }
 
     private static boolean hasRegion(JsonNode pair) {

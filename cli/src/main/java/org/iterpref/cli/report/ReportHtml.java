@@ -90,7 +90,8 @@ public final class ReportHtml {
             return;
         }
         h.append("<p>Pair ").append(e.pairId()).append(" of task <b>").append(Html.esc(e.task()))
-                .append("</b> (the kept pair of the run with an error region and the smallest task id, <code>")
+                .append("</b> (the kept pair of ").append(Html.esc(e.source()))
+                .append(" with an error region and the smallest task id, <code>")
                 .append(Html.esc(e.taskId())).append("</code>). In the rejected code, <span class=\"legend-region\">")
                 .append("the error region's lines</span>");
         if (e.mask() != null) {

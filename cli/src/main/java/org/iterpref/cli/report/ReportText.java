@@ -1,6 +1,7 @@
 package org.iterpref.cli.report;
 
 import java.io.PrintWriter;
+import org.iterpref.cli.TextTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,9 +19,9 @@ final class ReportText {
         ReportData.Training t = d.training();
         out.printf("run %s on task set %s: %s, source %s%s%n", run.id(), run.taskSet(), run.status(), run.sourceType(),
                 run.synthetic() ? " (synthetic)" : "");
-        table(stages(d), out);
+        TextTable.print(stages(d), true, out);
         out.println();
-        table(beforeAfter(d), out);
+        TextTable.print(beforeAfter(d), false, out);
         out.printf("fine-tuned model %s (job %s %s, base %s)%n", orNa(t.fineTunedModel()), t.jobId(), t.status(),
                 t.baseModel());
         out.flush();
@@ -84,25 +85,5 @@ final class ReportText {
 
     static String orNa(String text) {
         return text == null || text.isEmpty() ? "n/a" : text;
-    }
-
-    private static void table(List<List<String>> rows, PrintWriter out) {
-        int columns = rows.get(0).size();
-        int[] width = new int[columns];
-        for (List<String> row : rows) {
-            for (int i = 0; i < columns; i++) {
-                width[i] = Math.max(width[i], row.get(i).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < columns; i++) {
-                String cell = row.get(i);
-                // names left, figures right, the detail column left again
-                line.append(i == 0 ? String.format("%-" + width[i] + "s", cell) : i == columns - 1 && columns == 3
-                        ? "  " + cell : String.format("  %" + width[i] + "s", cell));
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 }

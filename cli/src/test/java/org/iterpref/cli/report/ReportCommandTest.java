@@ -40,6 +40,7 @@ class ReportCommandTest {
     volatile String focalMaskBody;
     volatile boolean olderTrainer;
     volatile boolean readOnlyKey;
+    volatile boolean rerun;
 
     @BeforeEach
     void start() throws IOException {
@@ -74,7 +75,8 @@ class ReportCommandTest {
             case "/api/pairs/stats" -> reply(x, 200, """
                     {"kept":3,"alreadyStored":0,"filtered":{"EMPTY_REGION":1,"DUPLICATE":2},
                      "regionLines":{"min":1,"p50":1,"p90":1,"max":1,"meanShare":0.3}}""");
-            case "/api/pairs" -> reply(x, 200, query.contains("after=0&") ? """
+            case "/api/pairs" -> reply(x, 200, rerun && query.startsWith("run=") ? "{\"pairs\":[],\"next\":0}"
+                    : query.contains("after=0&") ? """
                     {"pairs":[%s,%s,%s,%s],"next":9}""".formatted(pair(7, TASK_B, "[[10,27]]"),
                     pair(5, TASK_A, "[]"), pair(9, TASK_A, "[[10,27]]"), pair(3, TASK_A, "[[4,4]]"))
                     : "{\"pairs\":[],\"next\":9}");
@@ -189,6 +191,21 @@ class ReportCommandTest {
                 .contains("class=\"line region\" data-line=\"2\"")
                 .contains(origin() + "/swagger-ui.html").contains(origin() + "/actuator/prometheus")
                 .contains("<polyline class=\"train\"");
+    }
+
+    @Test
+    void aRerunWhosePairsWereAllStoredBeforeShowsAnExampleFromTheTaskSet(@TempDir Path dir) throws IOException {
+        rerun = true;
+        Path html = dir.resolve("report.html");
+
+        Run r = report(html);
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(requests).contains("GET /api/pairs?run=run-1&after=0&limit=1000",
+                "GET /api/pairs?set=examples&after=0&limit=1000");
+        assertThat(Files.readString(html)).contains("Pair 9 of task <b>HumanEval/&lt;3&gt;</b>")
+                .contains("the kept pair of task set examples (the run stored no new pair with an error region)")
+                .contains("class=\"line region\" data-line=\"2\"");
     }
 
     @Test

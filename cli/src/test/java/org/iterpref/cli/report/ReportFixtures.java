@@ -42,7 +42,7 @@ final class ReportFixtures {
                 new ReportData.Evaluation("eval-before", "tiny-qwen2", "COMPLETED", 20, 0.2),
                 new ReportData.Evaluation("eval-after", "ft:tiny-qwen2:examples:ftjob-1", "COMPLETED", 20, 0.6),
                 new ReportData.Example(42, "0b7c-task", "examples/add_all", "Write add_all(xs): the sum of xs.",
-                        REJECTED.replace("total = 1", "total = 0"), REJECTED, List.of(REGION), mask, note),
+                        REJECTED.replace("total = 1", "total = 0"), REJECTED, List.of(REGION), mask, note, "the run"),
                 new ReportData.Links("http://127.0.0.1:8080/swagger-ui.html", "http://127.0.0.1:8080/actuator/prometheus"));
     }
 

@@ -28,7 +28,7 @@ class ReportRenderingTest {
                 new ReportData.Evaluation(HOSTILE, HOSTILE, HOSTILE, 1, 0.5),
                 new ReportData.Evaluation(HOSTILE, HOSTILE, HOSTILE, 1, 0.5),
                 new ReportData.Example(1, HOSTILE, HOSTILE, HOSTILE, HOSTILE, HOSTILE + "\n" + HOSTILE,
-                        List.of(new Span(0, 5)), null, HOSTILE),
+                        List.of(new Span(0, 5)), null, HOSTILE, HOSTILE),
                 new ReportData.Links("http://h/swagger-ui.html\"><script>", "http://h/actuator/prometheus"));
 
         String html = ReportHtml.render(hostile);

@@ -1,5 +1,6 @@
 package org.iterpref.generator.execution;
 
+import org.iterpref.generator.web.CappedBody;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.net.ConnectException;
@@ -72,7 +73,7 @@ public final class ExecutorRelay {
     CompletableFuture<ResponseEntity<byte[]>> relay(Endpoint endpoint, byte[] body, HttpHeaders caller) {
         HttpRequest request = request(endpoint, body, caller);
         Timer.Sample sample = Timer.start(meters);
-        return http.sendAsync(request, CappedAnswer.handler(maxResponseBytes))
+        return http.sendAsync(request, CappedBody.bytes(maxResponseBytes))
                 .handle(RequestIdLogging.carry((response, error) -> {
                     String outcome = error == null ? Integer.toString(response.statusCode()) : failureKind(error);
                     sample.stop(meters.timer("iterpref.generator.relay.duration",
@@ -165,7 +166,7 @@ public final class ExecutorRelay {
             if (t instanceof HttpTimeoutException) {
                 return "timeout";
             }
-            if (t instanceof CappedAnswer.TooLarge) {
+            if (t instanceof CappedBody.TooLarge) {
                 return "too-large";
             }
         }

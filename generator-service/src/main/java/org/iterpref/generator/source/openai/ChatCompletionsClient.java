@@ -1,5 +1,6 @@
 package org.iterpref.generator.source.openai;
 
+import org.iterpref.generator.web.CappedBody;
 import org.iterpref.web.RequestIdLogging;
 import io.github.resilience4j.core.functions.Either;
 import io.github.resilience4j.retry.Retry;
@@ -135,7 +136,7 @@ public class ChatCompletionsClient {
     }
 
     private CompletableFuture<ChatCompletion> send(HttpRequest request) {
-        return http.sendAsync(request, CappedBody.handler(MAX_RESPONSE_BYTES))
+        return http.sendAsync(request, CappedBody.text(MAX_RESPONSE_BYTES))
                 .orTimeout(settings.timeoutMs(), TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error == null) {

@@ -1,5 +1,6 @@
 package org.iterpref.generator.source.openai;
 
+import org.iterpref.generator.web.CappedBody;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -111,7 +112,7 @@ public class ModelContextLength {
                 .timeout(settings.timeout().compareTo(MAX_LOOKUP_TIME) < 0 ? settings.timeout() : MAX_LOOKUP_TIME)
                 .header("Accept", "application/json");
         apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key.value()));
-        HttpResponse<String> response = http.send(request.build(), CappedBody.handler(MAX_LIST_BYTES));
+        HttpResponse<String> response = http.send(request.build(), CappedBody.text(MAX_LIST_BYTES));
         if (response.statusCode() / 100 != 2) {
             return OptionalInt.empty();
         }

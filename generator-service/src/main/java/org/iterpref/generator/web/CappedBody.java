@@ -1,31 +1,42 @@
-package org.iterpref.generator.execution;
+package org.iterpref.generator.web;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * The executor's answer as bytes, up to {@code maxBytes}: past that the transfer is cancelled and
- * the body fails with {@link TooLarge}, so a relayed answer never makes the generator hold more.
+ * Another service's answer read up to {@code maxBytes}: past that the transfer is cancelled and the
+ * body fails with {@link TooLarge}, so no server the generator calls (the executor behind the relay,
+ * a model server at an allow-listed URL, which is a caller's choice) can make it hold an answer of
+ * any size.
  */
-final class CappedAnswer {
+public final class CappedBody {
 
-    private CappedAnswer() {
+    private CappedBody() {
     }
 
-    static HttpResponse.BodyHandler<byte[]> handler(long maxBytes) {
+    /** The body as bytes. */
+    public static HttpResponse.BodyHandler<byte[]> bytes(long maxBytes) {
         return info -> new Subscriber(maxBytes);
     }
 
-    static final class TooLarge extends IOException {
+    /** The body as UTF-8 text. */
+    public static HttpResponse.BodyHandler<String> text(long maxBytes) {
+        return info -> HttpResponse.BodySubscribers.mapping(new Subscriber(maxBytes),
+                bytes -> new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** The body passed the cap. Not a connection failure: asking again would get the same answer. */
+    public static final class TooLarge extends IOException {
 
         TooLarge(long maxBytes) {
-            super("the executor's answer is larger than " + maxBytes + " bytes");
+            super("the answer is larger than " + maxBytes + " bytes");
         }
     }
 
