@@ -369,11 +369,12 @@ if (SOAK_MINUTES > 0) {
   report.soak = { rate, minutes: SOAK_MINUTES, preLoad: await sample(), samples: [], windows: [] }
   const end = Date.now() + SOAK_MINUTES * 60000
   while (Date.now() < end) {
-    // the sample is taken under load, in the middle of each window
+    // the sample is taken as each window ends, once its requests are answered: in-flight work (a chat
+    // completion's KV cache NDArrays, a sandbox, a borrowed connection) would otherwise read as growth
     const seconds = Math.min(SAMPLE_SECONDS, Math.max(5, Math.round((end - Date.now()) / 1000)))
-    const [w, smp] = await Promise.all([step(rate, seconds, 'soak window'), sleep(seconds * 500).then(sample)])
+    const w = await step(rate, seconds, 'soak window')
     report.soak.windows.push(w.total)
-    report.soak.samples.push(smp)
+    report.soak.samples.push(await sample())
     const t = w.total
     say(`  ${new Date().toISOString().slice(11, 19)} ${t.sent} sent, ${t.ok} 2xx, ${t.r429} 429, ${t.r5xx} 5xx, ${t.errors + t.timeouts} errors, worst p99 ${t.worstP99} ms`)
   }
@@ -438,6 +439,20 @@ for (const imp of accepted.imports) {
   if (r.status !== 200 || r.body.total < 1 || imp.imported !== 1) verification.importsMissing.push({ ...imp, status: r.status, total: r.body?.total })
 }
 report.verification = verification
+if (report.soak) {
+  // idle again (the runs drained): every gauge should be back near its pre-load value
+  report.soak.postLoad = await sample()
+  say('after the load (idle, runs drained) vs before it:')
+  const rows = []
+  for (const svc of SERVICES) {
+    for (const k of ['heapAfterGcMiB', 'fds', 'dbActive', 'dbTotal', 'threads', 'ndarrays', 'bwrap', 'sandboxProcesses']) {
+      const a = report.soak.preLoad[svc.name]?.[k]
+      const b = report.soak.postLoad[svc.name]?.[k]
+      if (typeof a === 'number' && typeof b === 'number') rows.push({ metric: `${svc.name}.${k}`, before: a, after: b })
+    }
+  }
+  table(rows, ['metric', 'before', 'after'])
+}
 say(`runs: ${verification.runsFinal}/${verification.runsAccepted} ended (${verification.drainSeconds.toFixed(0)} s to drain), ` +
     `${verification.runsMissing.length} missing, ${verification.runsNotFinal.length} not ended; imports: ` +
     `${verification.importsAccepted - verification.importsMissing.length}/${verification.importsAccepted} present`)
