@@ -197,9 +197,10 @@ async function step (totalRate, seconds, label) {
   // 5xx and connection errors are not saturation: below saturation they are failures (see below)
   if (total.timeouts > 0) reasons.push(`${total.timeouts} client timeouts (${REQUEST_TIMEOUT_S} s)`)
   if (total.worstP99 > P99_BOUND_MS) reasons.push(`p99 ${total.worstP99} ms > ${P99_BOUND_MS} ms (${results.find(r => r.p99 === total.worstP99).endpoint})`)
-  if (total.throughput < 0.9 * totalRate) reasons.push(`throughput ${total.throughput.toFixed(1)}/s < 90% of ${totalRate}/s offered`)
+  // against what was planned (round(rate x seconds) requests), so that rounding a small rate is not saturation
+  if (total.throughput < 0.9 * total.planned / seconds) reasons.push(`throughput ${total.throughput.toFixed(1)}/s < 90% of ${totalRate}/s offered`)
   for (const r of results) {
-    if (r.throughput < 0.9 * r.offeredRate) reasons.push(`${r.endpoint} answered ${r.throughput.toFixed(1)}/s 2xx < 90% of its ${fmt(r.offeredRate)}/s`)
+    if (r.throughput < 0.9 * r.planned / seconds) reasons.push(`${r.endpoint} answered ${r.throughput.toFixed(1)}/s 2xx < 90% of its ${fmt(r.offeredRate)}/s`)
   }
   if (total.r429 > 0) reasons.push(`${total.r429} 429 (back-pressure)`)
   total.saturated = reasons.length > 0
