@@ -3,8 +3,9 @@
 # libseccomp (its system-call filter), a Python 3 interpreter at /usr/bin/python3 (the runtime),
 # curl, a JDK 17+ and Chromium (the command line's report test draws its HTML headless); for the
 # compose smoke test (scripts/compose-smoke.sh) and the Docker tests: docker.io (engine and client),
-# docker-compose and debootstrap (the offline base images). Engines are started where needed by
-# scripts/docker-engine.sh, not here.
+# docker-compose and debootstrap (the offline base images); for the load suite (scripts/load-test.sh):
+# Node.js and npm, then autocannon as pinned in reliability/load/package-lock.json (npm ci).
+# Engines are started where needed by scripts/docker-engine.sh, not here.
 # Safe to run repeatedly; only installs what is missing. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -21,6 +22,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 { command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; } || missing+=(docker.io)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+# the load suite (reliability/load) runs autocannon on Node.js
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]}"
@@ -29,6 +33,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# the load suite's tool, exactly as locked (node_modules is not committed)
+load_dir="$(dirname "$0")/../reliability/load"
+if [ -f "$load_dir/package-lock.json" ] && [ "$(node -p 'require(require("path").resolve(process.argv[1])).version' \
+     "$load_dir/node_modules/autocannon/package.json" 2>/dev/null)" != 9.0.0 ]; then
+  npm ci --prefix "$load_dir" --no-audit --no-fund --loglevel=error
 fi
 
 # the deploy module's tests render k8s/ with kubectl's kustomize (5.x); Debian's own kubernetes-client

@@ -14,7 +14,8 @@
 #   --once    stop everything after the job (default: keep serving until Ctrl-C)
 #   --serve   start everything and serve, without the job (load and reliability suites start it so)
 # Environment: ITERPREF_HOME (default ~/.iterpref); GATEWAY_PORT, EXECUTOR_PORT, GENERATOR_PORT,
-# TRAINER_PORT, POSTGRES_PORT (8080, 8081, 8082, 8083, 5433).
+# TRAINER_PORT, POSTGRES_PORT (8080, 8081, 8082, 8083, 5433); ITERPREF_SKIP_BUILD=1 uses the jars already
+# built (no ./mvnw install).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 once=false
@@ -37,9 +38,13 @@ logs="$(mktemp -d -t iterpref-logs.XXXXXX)"
 started_at=$(date +%s)
 stage() { echo; echo "=== [$(( $(date +%s) - started_at ))s] $*"; }
 
-stage "build (./mvnw install, tests skipped: scripts/run-tests.sh runs them)"
 scripts/bootstrap.sh
-./mvnw -B -ntp -q install -DskipTests
+if [ "${ITERPREF_SKIP_BUILD:-}" = 1 ]; then # the caller built the jars (scripts/load-test.sh: ./mvnw package)
+  stage "build skipped (ITERPREF_SKIP_BUILD=1): the jars in */target are used as they are"
+else
+  stage "build (./mvnw install, tests skipped: scripts/run-tests.sh runs them)"
+  ./mvnw -B -ntp -q install -DskipTests
+fi
 
 pids=()
 cleanup() { # services first, the database last: they hand their jobs back through it
