@@ -44,9 +44,14 @@ public class HttpErrorsAutoConfiguration {
         return new OpenAiErrorShapeAdvice(bodies);
     }
 
+    /**
+     * {@code iterpref.web.strict-text} (default true): refuse text with a NUL or an unpaired surrogate.
+     * A service that stores no text and must take what a model wrote (the executor: a generated
+     * program with a NUL byte gets a verdict, not a 400) turns it off.
+     */
     @Bean
-    StrictJsonBodies strictJsonBodies() {
-        return new StrictJsonBodies();
+    StrictJsonBodies strictJsonBodies(Environment environment) {
+        return new StrictJsonBodies(Binder.get(environment).bind("iterpref.web.strict-text", Boolean.class).orElse(true));
     }
 
     @Bean

@@ -25,6 +25,13 @@ import tools.jackson.databind.type.LogicalType;
  */
 class StrictJsonBodies implements WebMvcConfigurer {
 
+    private final boolean strictText;
+
+    /** @param strictText whether text with a NUL or an unpaired surrogate is refused too */
+    StrictJsonBodies(boolean strictText) {
+        this.strictText = strictText;
+    }
+
     @Override
     public void extendMessageConverters(List<HttpMessageConverter<?>> converters) {
         for (int i = 0; i < converters.size(); i++) {
@@ -32,13 +39,17 @@ class StrictJsonBodies implements WebMvcConfigurer {
             // only projection interfaces and comes first) keep their narrower reach
             if (converters.get(i) instanceof JacksonJsonHttpMessageConverter json
                     && json.getClass() == JacksonJsonHttpMessageConverter.class) {
-                converters.set(i, new JacksonJsonHttpMessageConverter(strict(json.getMapper())));
+                converters.set(i, new JacksonJsonHttpMessageConverter(strict(json.getMapper(), strictText)));
             }
         }
     }
 
     static JsonMapper strict(JsonMapper mapper) {
-        return mapper.rebuild()
+        return strict(mapper, true);
+    }
+
+    static JsonMapper strict(JsonMapper mapper, boolean strictText) {
+        JsonMapper.Builder builder = mapper.rebuild()
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .withCoercionConfig(LogicalType.Textual, text -> text
                         .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
@@ -53,9 +64,11 @@ class StrictJsonBodies implements WebMvcConfigurer {
                         .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
                 .withCoercionConfig(LogicalType.Boolean, bool -> bool
                         .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .addModule(new SimpleModule("iterpref-text").addDeserializer(String.class, new TextDeserializer()))
-                .build();
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+        if (strictText) {
+            builder.addModule(new SimpleModule("iterpref-text").addDeserializer(String.class, new TextDeserializer()));
+        }
+        return builder.build();
     }
 
     /**

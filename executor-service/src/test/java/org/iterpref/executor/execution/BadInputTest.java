@@ -60,6 +60,15 @@ class BadInputTest {
     }
 
     @Test
+    void aProgramWithANulByteGetsItsVerdictNotA400() {
+        // what a byte-level model can write; the executor stores nothing, so Python judges it
+        var reply = client.post("/v1/executions", execution("def f():\n    return 1\u0000\n",
+                List.of(assertTest("t", "assert f() == 1"))));
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("verdict").asString()).isIn("FAILED", "ERROR");
+    }
+
+    @Test
     void missingCode() {
         var body = new java.util.HashMap<>(execution("x", List.of(assertTest("t", "pass"))));
         body.remove("code");
