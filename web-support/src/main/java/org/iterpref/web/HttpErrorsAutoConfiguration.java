@@ -55,6 +55,14 @@ public class HttpErrorsAutoConfiguration {
     }
 
     @Bean
+    FilterRegistrationBean<QueryTextGuardFilter> queryTextGuardFilter(ErrorBodies bodies) {
+        FilterRegistrationBean<QueryTextGuardFilter> registration =
+                new FilterRegistrationBean<>(new QueryTextGuardFilter(bodies));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 49);
+        return registration;
+    }
+
+    @Bean
     FilterRegistrationBean<ContentTypeGuardFilter> contentTypeGuardFilter(ErrorBodies bodies) {
         FilterRegistrationBean<ContentTypeGuardFilter> registration =
                 new FilterRegistrationBean<>(new ContentTypeGuardFilter(bodies));

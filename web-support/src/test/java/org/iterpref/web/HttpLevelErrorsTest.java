@@ -54,6 +54,19 @@ class HttpLevelErrorsTest {
     }
 
     @Test
+    void aNulInAQueryParameterIsA400NamingIt() throws IOException {
+        // reached a PostgreSQL filter in the generator's evaluation list: a 500 (found by BadInputFuzzIT)
+        Reply reply = send("GET /api/things/query?q=a%00b HTTP/1.1\r\n", null);
+
+        assertThat(reply.status).isEqualTo(400);
+        assertProblem(reply, 400);
+        assertThat(JSON.readTree(reply.body).toString()).contains("q");
+        assertThat(send("GET /v1/things?model=%00 HTTP/1.1\r\n", null).status).isEqualTo(400);
+        assertThat(send("GET /api/things/query?q=%zz HTTP/1.1\r\n", null).status).isEqualTo(400);
+        assertThat(send("GET /api/things/query?q=a%20b&r=%E2%9C%93 HTTP/1.1\r\n", null).status).isEqualTo(200);
+    }
+
+    @Test
     void connectIsRefusedWith405InProblemJson() throws IOException {
         Reply reply = send("CONNECT /api/things HTTP/1.1\r\n", null);
 
