@@ -6,7 +6,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import org.iterpref.web.RequestIdLogging;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -21,13 +21,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 public final class RequestIdFilter extends OncePerRequestFilter {
 
-    public static final String HEADER = "X-Request-Id";
+    public static final String HEADER = RequestIdLogging.HEADER;
     public static final String ATTRIBUTE = RequestIdFilter.class.getName() + ".id";
     public static final String MDC_KEY = "requestId";
     /** Where the API key filter leaves the key's id; cleared here, after the access line. */
     public static final String KEY_ID_MDC_KEY = "keyId";
     private static final Logger log = LoggerFactory.getLogger("org.iterpref.gateway.access");
-    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -53,10 +52,8 @@ public final class RequestIdFilter extends OncePerRequestFilter {
     }
 
     static String requestId(HttpServletRequest request) {
-        var values = request.getHeaders(HEADER);
-        String first = values != null && values.hasMoreElements() ? values.nextElement() : null;
-        boolean single = values == null || !values.hasMoreElements();
-        return first != null && single && SANE.matcher(first).matches() ? first : UUID.randomUUID().toString();
+        // the services' rule (RequestIdLogging), so an id the gateway passes on is one they keep
+        return RequestIdLogging.sane(request.getHeaders(HEADER)).orElseGet(() -> UUID.randomUUID().toString());
     }
 
     /** The id of the request being served. */
