@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 final class PlatformProcesses {
 
     static final Duration READY_TIMEOUT = Duration.ofMinutes(6);
+    private static final String POSTGRES_READY = "local PostgreSQL ready";
     private static PlatformProcesses started;
 
     final Path root = Path.of(System.getProperty("platform.root", "..")).toAbsolutePath().normalize();
@@ -44,17 +45,42 @@ final class PlatformProcesses {
     final int secondGatewayPort = freePort();
     final String bootstrapKey = "ipk_boot_" + HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
+    private final Map<String, List<String>> extraArgs;
+    private final String logPrefix;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private PlatformProcesses() throws IOException {
+    private PlatformProcesses(String logPrefix, Map<String, List<String>> extraArgs) throws IOException {
+        this.logPrefix = logPrefix;
+        this.extraArgs = Map.copyOf(extraArgs);
         work = Files.createTempDirectory("iterpref-reliability-");
         Files.createDirectories(logs);
+    }
+
+    /**
+     * A platform of the caller's own (not the one the other suites share), with extra arguments per
+     * process name ({@code generator-service}, {@code trainer-service}, ...) and logs named
+     * {@code PREFIX-NAME.log}. The caller stops it; a shutdown hook does when the caller cannot.
+     */
+    static PlatformProcesses startOwn(String logPrefix, Map<String, List<String>> extraArgs) throws Exception {
+        PlatformProcesses platform = new PlatformProcesses(logPrefix + "-", extraArgs);
+        Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, logPrefix + "-stop"));
+        platform.start();
+        return platform;
+    }
+
+    /** Stops the shared platform if the suites before this one started it (frees the machine for a suite of its own). */
+    static synchronized void stopShared() {
+        if (started != null) {
+            started.stop();
+            started = null;
+        }
     }
 
     /** The platform of this JVM, started on first use. */
     static synchronized PlatformProcesses get() throws Exception {
         if (started == null) {
-            PlatformProcesses platform = new PlatformProcesses();
+            PlatformProcesses platform = new PlatformProcesses("", Map.of());
             Runtime.getRuntime().addShutdownHook(new Thread(platform::stop, "platform-stop"));
             platform.start();
             started = platform;
@@ -80,7 +106,7 @@ final class PlatformProcesses {
         Files.writeString(keyFile, bootstrapKey, StandardCharsets.UTF_8);
         launch("postgres", List.of("-jar", root.resolve("local-postgres/target/local-postgres.jar").toString(),
                 "--data-dir", work.resolve("postgres").toString(), "--port", Integer.toString(postgresPort)));
-        awaitLog("postgres", "local PostgreSQL ready");
+        awaitLog("postgres", POSTGRES_READY);
         launch("executor-service", service("executor-service", executorPort));
         List<String> generator = service("generator-service", generatorPort);
         generator.addAll(database("generator"));
@@ -132,16 +158,90 @@ final class PlatformProcesses {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(args);
+        command.addAll(extraArgs.getOrDefault(name, List.of()));
+        commands.put(name, command);
         Process process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".log").toFile()).start();
+                .redirectOutput(log(name).toFile()).start();
         processes.put(name, process);
     }
 
+    Path log(String name) {
+        return logs.resolve(logPrefix + name + ".log");
+    }
+
+    /** The JVM of a process by name ({@code postgres}, {@code executor-service}, ..., {@code gateway-2}). */
+    ProcessHandle handle(String name) {
+        return processes.get(name).toHandle();
+    }
+
+    /** SIGKILL to the process (its JVM only: what its children do is theirs), waited for. */
+    void kill(String name) throws InterruptedException {
+        Process process = processes.get(name);
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " survived SIGKILL for 30 s");
+        }
+    }
+
+    /** SIGTERM to the process, waited for (a graceful stop: PostgreSQL shuts down, a service drains). */
+    void terminate(String name) throws InterruptedException {
+        Process process = processes.get(name);
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(name + " did not stop in 60 s after SIGTERM");
+        }
+    }
+
+    /** Starts a stopped or killed process again with the same command (same port, same data), waits until it is ready. */
+    void restart(String name) throws Exception {
+        if (processes.get(name).isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        int readyLines = name.equals("postgres") ? count(name, POSTGRES_READY) : 0;
+        Process process = new ProcessBuilder(commands.get(name)).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile())).start();
+        processes.put(name, process);
+        if (name.equals("postgres")) {
+            awaitLog(name, POSTGRES_READY, readyLines + 1);
+        } else {
+            awaitReady(name, port(name));
+        }
+    }
+
+    int port(String name) {
+        return switch (name) {
+            case "postgres" -> postgresPort;
+            case "executor-service" -> executorPort;
+            case "generator-service" -> generatorPort;
+            case "trainer-service" -> trainerPort;
+            case "gateway" -> gatewayPort;
+            case "gateway-2" -> secondGatewayPort;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    private int count(String name, String line) throws IOException {
+        Path log = log(name);
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        String text = Files.readString(log, StandardCharsets.ISO_8859_1);
+        int n = 0;
+        for (int at = text.indexOf(line); at >= 0; at = text.indexOf(line, at + 1)) {
+            n++;
+        }
+        return n;
+    }
+
     private void awaitLog(String name, String line) throws Exception {
+        awaitLog(name, line, 1);
+    }
+
+    private void awaitLog(String name, String line, int occurrences) throws Exception {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        Path log = logs.resolve(name + ".log");
+        Path log = log(name);
         while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains(line)) {
+            if (count(name, line) >= occurrences) {
                 return;
             }
             checkAlive(name);
@@ -166,19 +266,19 @@ final class PlatformProcesses {
             checkAlive(name);
             Thread.sleep(500);
         }
-        throw new IllegalStateException(name + " not ready in " + READY_TIMEOUT + ": see " + logs.resolve(name + ".log"));
+        throw new IllegalStateException(name + " not ready in " + READY_TIMEOUT + ": see " + log(name));
     }
 
     private void checkAlive(String name) {
         Process process = processes.get(name);
         if (!process.isAlive()) {
             throw new IllegalStateException(name + " exited with " + process.exitValue() + ": see "
-                    + logs.resolve(name + ".log"));
+                    + log(name));
         }
     }
 
     /** Services first (they hand their jobs back through the database), the database last; bounded waits. */
-    void stop() {
+    synchronized void stop() {
         List<String> names = new ArrayList<>(processes.keySet());
         for (int i = names.size() - 1; i >= 0; i--) {
             Process process = processes.get(names.get(i));
