@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -106,6 +107,38 @@ class ChatTemplateEngineTest {
         assertThat(failure(() -> render("{{ messages[0].update({'role': 'x'}) }}")).getMessage()).contains("update");
         assertThat(failure(() -> render("{{ messages.getClass() }}")).getMessage()).contains("getClass");
         assertThat(render("{{ ''.__class__ }}{{ messages[0].class }}")).isEmpty();
+    }
+
+    /**
+     * CVE-2026-25526 (jinjava before 2.8.3): unpacking an item that is neither an entry nor a list into
+     * several loop variables read the bean property named like each variable with
+     * {@code getReadMethod().invoke()}, past the restricted-property checks of the EL resolver, so
+     * {@code class} reached the item's {@link Class} and from there its class loader. Restricted
+     * properties must render empty here, as in {@code {{ messages[0].class }}}, with or without a loop filter.
+     */
+    @Test
+    void aForLoopUnpackingSeveralNamesReflectsNothing() {
+        Map<String, String> leaks = new LinkedHashMap<>();
+        for (String reflecting : List.of(
+                "{% for class, x in messages %}[{{ class }}]{% endfor %}",
+                "{% for class, x in ['s'] %}[{{ class }}]{% endfor %}",
+                "{% for class, x in messages if true %}[{{ class }}]{% endfor %}",
+                "{% for class, x in messages %}{% for classLoader, y in [class] %}[{{ classLoader }}]"
+                        + "{% endfor %}{% endfor %}",
+                "{% for class, x in ['s'] %}{% for protectionDomain, y in [class] %}[{{ protectionDomain }}]"
+                        + "{% endfor %}{% endfor %}")) {
+            try {
+                String rendered = render(reflecting);
+                if (!rendered.replace("[]", "").isEmpty()) {
+                    leaks.put(reflecting, rendered);
+                }
+            } catch (ChatTemplateException e) {
+                if (e.getMessage().matches("(?s).*(java|jdk|class |ClassLoader|ProtectionDomain).*")) {
+                    leaks.put(reflecting, e.getMessage());
+                }
+            }
+        }
+        assertThat(leaks).isEmpty();
     }
 
     @Test
