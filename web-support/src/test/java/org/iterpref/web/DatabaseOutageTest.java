@@ -87,6 +87,10 @@ class DatabaseOutageTest {
         assertThat(DatabaseOutage.causedBy(new RuntimeException(new SQLException("terminating connection", "57P01"))))
                 .isTrue();
         assertThat(DatabaseOutage.causedBy(new IllegalStateException(new SQLException("refused", "08001")))).isTrue();
+        // a transaction whose connection broke, rolled back on Hikari's closed proxy of it
+        assertThat(DatabaseOutage.causedBy(new IllegalStateException("Unable to rollback against JDBC Connection",
+                new SQLException("Connection is closed")))).isTrue();
+        assertThat(DatabaseOutage.causedBy(new SQLException("syntax error"))).isFalse();
         assertThat(DatabaseOutage.causedBy(new DataIntegrityViolationException("dup",
                 new SQLException("duplicate key", "23505")))).isFalse();
         assertThat(DatabaseOutage.causedBy(new IllegalStateException("no"))).isFalse();
