@@ -39,6 +39,6 @@ public final class PatientPolls {
     }
 
     static boolean isTransient(ApiException e) {
-        return e.status() == 0 || e.status() == 502 || e.status() == 503 || e.status() == 504;
+        return e.isTransient();
     }
 }

@@ -28,7 +28,9 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  * RFC 9457 problem+json for every failure a service's API shares: invalid or too large input
  * ({@code field} names the first field at fault, {@code errors} all of them), malformed JSON with
  * the JSON path of the bad value, bad query parameters, Spring MVC's own errors, and anything
- * unexpected (500, logged, never a stack trace). Each service extends it with its own
+ * unexpected (500, logged, never a stack trace). A database that cannot be reached is a 503 with
+ * {@code Retry-After} before any handler here is asked ({@link DatabaseOutageResolver}). Each
+ * service extends it with its own
  * {@code @RestControllerAdvice} for its domain exceptions.
  */
 public abstract class ApiProblemHandler extends ResponseEntityExceptionHandler {

@@ -20,7 +20,8 @@ import org.springframework.core.env.Environment;
  * Every error a service answers, in its caller's shape, also those no controller sees: Tomcat's own
  * (its valve), the container's error dispatches (the error controller, in place of Spring Boot's),
  * Spring MVC's on OpenAI paths ({@code iterpref.web.openai-error-paths}), a Content-Type no
- * controller can read (415), and request bodies of the wrong type (400, not coerced).
+ * controller can read (415), request bodies of the wrong type (400, not coerced), and a database
+ * that cannot be reached (503 with Retry-After).
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.webmvc.autoconfigure.error.ErrorMvcAutoConfiguration")
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -37,6 +38,11 @@ public class HttpErrorsAutoConfiguration {
     @Bean
     ProblemErrorController problemErrorController(ErrorBodies bodies) {
         return new ProblemErrorController(bodies);
+    }
+
+    @Bean
+    DatabaseOutageResolver databaseOutageResolver(ErrorBodies bodies) {
+        return new DatabaseOutageResolver(bodies);
     }
 
     @Bean

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,8 +46,15 @@ public final class ApiClient {
     }
 
     public JsonNode post(String path, Object body) {
-        return send(request(path).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))));
+        return post(path, body, Map.of());
+    }
+
+    /** A POST with extra request headers (an {@code Idempotency-Key}). */
+    public JsonNode post(String path, Object body, Map<String, String> headers) {
+        HttpRequest.Builder request = request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        headers.forEach(request::header);
+        return send(request);
     }
 
     public JsonNode postFile(String path, String contentType, Path file) {

@@ -21,4 +21,9 @@ public class ApiException extends RuntimeException {
     public int status() {
         return status;
     }
+
+    /** Not reached, or a gateway's 502/503/504: the service may well answer a next try. */
+    public boolean isTransient() {
+        return status == 0 || status == 502 || status == 503 || status == 504;
+    }
 }

@@ -13,6 +13,7 @@ import org.iterpref.cli.PatientPolls;
 import org.iterpref.cli.ProgressLine;
 import org.iterpref.cli.UsageException;
 import org.iterpref.cli.http.ApiClient;
+import org.iterpref.cli.http.IdempotentPost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +28,9 @@ import tools.jackson.databind.JsonNode;
         subcommands = {RunsCommand.Start.class, RunsCommand.Watch.class})
 public final class RunsCommand {
 
-    @Command(name = "start", mixinStandardHelpOptions = true, description = "Start a run (and follow it with --watch).")
+    @Command(name = "start", mixinStandardHelpOptions = true, description = {"Start a run (and follow it with --watch).",
+            "The submission carries a fresh Idempotency-Key and is retried with it (5 tries in all) when the "
+                    + "service cannot be reached or answers 502, 503 or 504: it starts one run, never two."})
     static final class Start implements Callable<Integer> {
 
         @Mixin
@@ -82,7 +85,11 @@ public final class RunsCommand {
             request.put("seed", seed);
             request.put("pairPolicy", pairPolicy);
             ApiClient client = api.client();
-            JsonNode run = client.post("/generation-runs", request);
+            PrintWriter err = spec.commandLine().getErr();
+            JsonNode run = new IdempotentPost(client, IdempotentPost.BACKOFF, notice -> {
+                err.println(notice);
+                err.flush();
+            }).send("/generation-runs", request);
             PrintWriter out = spec.commandLine().getOut();
             out.println(run.path("id").asString());
             out.flush();

@@ -74,6 +74,18 @@ class RoutingTest {
         assertThat(trainer.poll()).isNull();
     }
 
+    /** A client retrying a run submission on another replica relies on its key reaching the generator. */
+    @Test
+    void shouldPassTheIdempotencyKeyOfARunSubmissionToTheGenerator() throws Exception {
+        HttpResponse<String> response = Http.post(gateway.url("/api/generation-runs"), "{\"taskSet\":\"s\"}",
+                "X-API-Key", key, "Idempotency-Key", "run-7f3c");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        StubUpstream.Received received = generator.next();
+        assertThat(received.uri()).isEqualTo("/v1/generation-runs");
+        assertThat(received.header("Idempotency-Key")).isEqualTo("run-7f3c");
+    }
+
     /** Only the generator may call the executor: it relays the executions the gateway sends it. */
     @Test
     void shouldRouteExecutionsToTheGeneratorWithTheBody() throws Exception {

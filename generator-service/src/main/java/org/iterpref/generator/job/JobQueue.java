@@ -68,6 +68,16 @@ public class JobQueue {
                 .params(error, delayMs / 1000.0, trajectoryId, owner).update();
     }
 
+    /** Gives the job back like {@link #retryLater}, but without using up the attempt this claim took. */
+    public void retryLaterUncounted(UUID trajectoryId, String owner, String error, long delayMs) {
+        jdbc.sql("""
+                update jobs set status = 'READY', lease_owner = null, lease_until = null, last_error = ?,
+                                attempts = greatest(attempts - 1, 0),
+                                not_before = now() + make_interval(secs => ?), updated_at = now()
+                where trajectory_id = ? and lease_owner = ?""")
+                .params(error, delayMs / 1000.0, trajectoryId, owner).update();
+    }
+
     /** Gives every job this owner holds back at once (a graceful shutdown). */
     public int releaseAll(String owner) {
         return jdbc.sql("""

@@ -19,6 +19,7 @@ import org.iterpref.generator.source.SourceUnavailableException;
 import org.iterpref.generator.trajectory.TrajectoryEngine;
 import org.iterpref.generator.trajectory.TrajectoryRepository;
 import org.iterpref.generator.trajectory.TrajectoryStatus;
+import org.iterpref.web.db.DatabaseOutage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -28,7 +29,9 @@ import org.springframework.stereotype.Component;
 /**
  * Claims trajectory jobs from the shared queue and runs them, up to {@code workers} at once,
  * renewing their leases by heartbeat. An unreachable model server or executor gives the job back
- * with a growing delay; after {@code maxJobAttempts} claims the trajectory is ERRORED. On a
+ * with a growing delay; after {@code maxJobAttempts} claims the trajectory is ERRORED. A database
+ * outage never ends a trajectory and uses up no attempt: the job is given back, or, while the
+ * database is still gone, left to its lease, and resumed after its last stored iteration. On a
  * graceful stop the jobs in hand are released at once, so a restart (or another instance)
  * resumes them after their last stored iteration; after a crash their leases expire instead. A run
  * whose last job's instance died before completing the run is completed by the next idle poll.
@@ -145,23 +148,53 @@ public class JobWorker implements SmartLifecycle {
                 queue.complete(claim.trajectoryId(), owner);
                 ended.increment();
             }
-        } catch (SourceUnavailableException | ExecutorUnavailableException e) {
-            if (!running) {
-                return; // stopping: the job stays claimed until it is released or its lease expires
-            }
-            giveBack(claim, e);
         } catch (RuntimeException e) {
-            if (!running) {
-                return;
+            if (running) { // when stopping, the job stays claimed until it is released or its lease expires
+                failed(claim, e);
             }
-            log.warn("trajectory cannot go on: {}", e.toString());
-            errored(claim, e.toString());
         } finally {
             recordWorkerTime(claim, started);
             inFlight.remove(claim.trajectoryId());
-            runs.completeIfDone(claim.runId());
+            completeRunIfDone(claim);
             MDC.clear();
             claimNow();
+        }
+    }
+
+    /**
+     * A database outage is nobody's fault: the job goes back without using up an attempt. An
+     * unreachable model server or executor is retried up to {@code maxJobAttempts}; anything else
+     * ends the trajectory ERRORED. When the database is still gone as the job is given back or
+     * ended, it stays claimed, and is claimed again once its lease expires.
+     */
+    private void failed(JobQueue.Claim claim, RuntimeException e) {
+        try {
+            if (DatabaseOutage.causedBy(e)) {
+                waitOutDatabaseOutage(claim, e);
+            } else if (e instanceof SourceUnavailableException || e instanceof ExecutorUnavailableException) {
+                giveBack(claim, e);
+            } else {
+                log.warn("trajectory cannot go on: {}", e.toString());
+                errored(claim, e.toString());
+            }
+        } catch (RuntimeException unreachable) {
+            log.warn("job left to its lease ({} s), the database is unreachable: {}", properties.leaseSeconds(),
+                    unreachable.toString());
+        }
+    }
+
+    private void waitOutDatabaseOutage(JobQueue.Claim claim, RuntimeException e) {
+        log.warn("database unavailable, will retry in {} ms: {}", properties.retryBackoffMs(), e.toString());
+        queue.retryLaterUncounted(claim.trajectoryId(), owner, "database unavailable: " + e.getMessage(),
+                properties.retryBackoffMs());
+        retried.increment();
+    }
+
+    private void completeRunIfDone(JobQueue.Claim claim) {
+        try {
+            runs.completeIfDone(claim.runId());
+        } catch (RuntimeException e) {
+            log.warn("run not completed now (the next idle poll completes it): {}", e.toString());
         }
     }
 
@@ -200,8 +233,13 @@ public class JobWorker implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         if (properties.releaseJobsOnStop()) {
-            int released = queue.releaseAll(owner);
-            log.info("job worker {} stopped; {} job(s) released for others to resume", owner, released);
+            try {
+                int released = queue.releaseAll(owner);
+                log.info("job worker {} stopped; {} job(s) released for others to resume", owner, released);
+            } catch (RuntimeException e) {
+                log.warn("job worker {} stopped; its jobs could not be released, their leases expire instead: {}",
+                        owner, e.toString());
+            }
         } else {
             log.info("job worker {} stopped; its jobs are resumed by others when their leases expire", owner);
         }

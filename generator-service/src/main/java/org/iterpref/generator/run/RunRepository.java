@@ -24,17 +24,28 @@ public class RunRepository {
         this.json = json;
     }
 
-    /** The run, one trajectory per task and sample, and one READY job per trajectory, atomically. */
+    /**
+     * The run, one trajectory per task and sample, and one READY job per trajectory, atomically; the
+     * run remembers the client's idempotency key and request fingerprint (both null without a key).
+     * Returns false, creating nothing, when a run with that key exists already (also one a concurrent
+     * request is creating: this waits for it to commit).
+     */
     @Transactional
-    public void create(GenerationRun run, List<Task> tasks) {
-        jdbc.sql("""
+    public boolean create(GenerationRun run, List<Task> tasks, String idempotencyKey, String requestSha256) {
+        int inserted = jdbc.sql("""
                 insert into generation_runs (id, task_set, source, source_type, synthetic, max_iterations,
-                                             samples_per_task, seed, pair_policy, status, created_at)
-                values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)""")
+                                             samples_per_task, seed, pair_policy, status, created_at,
+                                             idempotency_key, request_sha256)
+                values (?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (idempotency_key) do nothing""")
                 .params(run.id(), run.taskSet(), json.writeValueAsString(run.source()), run.sourceType(),
                         run.synthetic(), run.maxIterations(), run.samplesPerTask(), run.seed(),
-                        run.pairPolicy().name(), run.status().name(), Timestamp.from(run.createdAt()))
+                        run.pairPolicy().name(), run.status().name(), Timestamp.from(run.createdAt()),
+                        idempotencyKey, requestSha256)
                 .update();
+        if (inserted == 0) {
+            return false;
+        }
         for (Task task : tasks) {
             for (int sample = 0; sample < run.samplesPerTask(); sample++) {
                 UUID trajectory = UUID.randomUUID();
@@ -46,6 +57,14 @@ public class RunRepository {
                         .params(trajectory, run.id()).update();
             }
         }
+        return true;
+    }
+
+    /** The run created with this idempotency key, if one was. */
+    public Optional<IdempotentRun> findByIdempotencyKey(String key) {
+        return jdbc.sql("select id, request_sha256 from generation_runs where idempotency_key = ?").param(key)
+                .query((rs, n) -> new IdempotentRun(rs.getObject("id", UUID.class), rs.getString("request_sha256")))
+                .optional();
     }
 
     public Optional<GenerationRun> find(UUID id) {

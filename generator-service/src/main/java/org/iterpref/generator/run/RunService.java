@@ -28,18 +28,52 @@ public class RunService {
     private final TaskRepository tasks;
     private final CodeSources sources;
     private final TransactionTemplate snapshot;
+    private final RequestFingerprint fingerprint;
 
     public RunService(RunRepository runs, TaskRepository tasks, CodeSources sources,
-                      PlatformTransactionManager transactions) {
+                      PlatformTransactionManager transactions, RequestFingerprint fingerprint) {
         this.runs = runs;
         this.tasks = tasks;
         this.sources = sources;
+        this.fingerprint = fingerprint;
         this.snapshot = new TransactionTemplate(transactions);
         this.snapshot.setReadOnly(true);
         this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
     }
 
     public RunProgress start(RunRequest request) {
+        return start(request, null).progress();
+    }
+
+    /**
+     * Starts a run, or, for an {@code Idempotency-Key} a run was started with already, answers that
+     * run again ({@code replayed}) without starting another: the same key with a different request is
+     * refused ({@link IdempotencyKeyReusedException}). Of concurrent submissions with one key, one
+     * creates the run and the others answer it.
+     */
+    public StartedRun start(RunRequest request, IdempotencyKey key) {
+        if (key == null) {
+            return new StartedRun(create(request, null, null), false);
+        }
+        String sha256 = fingerprint.sha256(request);
+        var earlier = runs.findByIdempotencyKey(key.value());
+        if (earlier.isPresent()) {
+            return replay(earlier.get(), sha256);
+        }
+        RunProgress created = create(request, key.value(), sha256);
+        return created != null ? new StartedRun(created, false)
+                : replay(runs.findByIdempotencyKey(key.value()).orElseThrow(), sha256);
+    }
+
+    private StartedRun replay(IdempotentRun earlier, String sha256) {
+        if (!earlier.requestSha256().equals(sha256)) {
+            throw new IdempotencyKeyReusedException();
+        }
+        return new StartedRun(progress(earlier.runId()), true);
+    }
+
+    /** The new run's progress, or null when a run with this idempotency key exists already. */
+    private RunProgress create(RunRequest request, String idempotencyKey, String sha256) {
         List<FieldError> errors = new ArrayList<>();
         if (request == null) {
             throw InvalidRequestException.of("body", "a JSON object is required");
@@ -89,7 +123,9 @@ public class RunService {
                 source.get("type").asString(),
                 created.synthetic(), maxIterations, samples, request.seed() == null ? 0L : request.seed(), policy,
                 RunStatus.QUEUED, Instant.now(), null);
-        runs.create(run, valid);
+        if (!runs.create(run, valid, idempotencyKey, sha256)) {
+            return null;
+        }
         return progress(run.id());
     }
 

@@ -2,7 +2,10 @@ package org.iterpref.generator.web;
 
 import java.util.List;
 import org.iterpref.generator.execution.RelayFailedException;
+import org.iterpref.common.problem.FieldError;
 import org.iterpref.generator.pair.PairExportFailedException;
+import org.iterpref.generator.run.IdempotencyKey;
+import org.iterpref.generator.run.IdempotencyKeyReusedException;
 import org.iterpref.web.ApiProblemHandler;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -11,7 +14,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
- * The shared problem mapping, plus 404, 409 and 503 (busy) for the generator's resources, a failed
+ * The shared problem mapping, plus 404, 409, 422 (an idempotency key reused) and 503 (busy) for the generator's resources, a failed
  * export left unanswered, and the relayed executions' own failures (502, 503, 504).
  */
 @RestControllerAdvice
@@ -37,6 +40,12 @@ class ProblemDetailsHandler extends ApiProblemHandler {
         ProblemDetail body = body(HttpStatus.SERVICE_UNAVAILABLE, "Busy", e.getMessage(), List.of());
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).contentType(PROBLEM)
                 .header("Retry-After", Integer.toString(e.retryAfterSeconds())).body(body);
+    }
+
+    @ExceptionHandler(IdempotencyKeyReusedException.class)
+    ResponseEntity<ProblemDetail> idempotencyKeyReused(IdempotencyKeyReusedException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, "Idempotency key reused", e.getMessage(),
+                List.of(new FieldError(IdempotencyKey.HEADER, "already used with a different request")));
     }
 
     @ExceptionHandler(ConflictException.class)
