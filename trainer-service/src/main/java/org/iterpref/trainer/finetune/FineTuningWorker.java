@@ -19,6 +19,7 @@ import org.iterpref.trainer.dpo.FineTuningEngine;
 import org.iterpref.trainer.dpo.TrainingJob;
 import org.iterpref.trainer.serving.ModelRegistry;
 import org.iterpref.trainer.storage.Storage;
+import org.iterpref.web.db.DatabaseOutage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -36,7 +37,8 @@ import org.springframework.stereotype.Component;
  * nothing when the lease was lost (another instance has the job), handed back when this instance
  * is stopping. A graceful stop asks the running job to stop and hands it back at once; after a
  * crash the lease expires and another worker resumes the job from the last checkpoint in the same
- * work directory. Without an engine bean (or with {@code workers: 0}) the instance serves the API only.
+ * work directory. A database that cannot be reached is not the job's failure either: the job is
+ * handed back (or, while the database is still down, left to its lease) and resumed the same way. Without an engine bean (or with {@code workers: 0}) the instance serves the API only.
  */
 @Component
 public class FineTuningWorker implements SmartLifecycle {
@@ -150,7 +152,15 @@ public class FineTuningWorker implements SmartLifecycle {
             if (!stoppedAnyway(run)) {
                 run.fail(new JobError("invalid_training_data", e.getMessage(), null));
             }
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            if (DatabaseOutage.causedBy(e)) {
+                run.databaseUnreachable(e);
+                stopped(run);
+            } else if (!stoppedAnyway(run)) {
+                log.error("fine-tuning job {} failed", run.jobId(), e);
+                run.fail(new JobError("internal_error", "The training failed unexpectedly: " + e, null));
+            }
+        } catch (Error e) {
             if (!stoppedAnyway(run)) {
                 log.error("fine-tuning job {} failed", run.jobId(), e);
                 run.fail(new JobError("internal_error", "The training failed unexpectedly: " + e, null));

@@ -1,15 +1,21 @@
 package org.iterpref.trainer.finetune;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.iterpref.trainer.dpo.TrainingReporter;
 import org.iterpref.trainer.serving.ModelRegistry;
 import org.iterpref.trainer.storage.Ids;
 import org.iterpref.trainer.storage.Storage;
+import org.iterpref.web.db.DatabaseOutage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * a heartbeat that finds it taken, no heartbeat getting through for two thirds of the lease (the
  * database unreachable: another instance may claim the job soon), a cancel, or this instance
  * stopping makes {@link #shouldStop()} answer true, and the engine stops at its next step. A
- * failed database write is logged, never thrown into the engine: the lease decides whether the
- * run goes on.
+ * failed database write is logged, never thrown into the engine. A write that fails because the
+ * database cannot be reached ({@link DatabaseOutage}: restarting, connection dropped) also stops the
+ * run: a row it could not write (a step's metrics, a checkpoint) would otherwise be missing for
+ * good, so the job is handed back and resumes from its last checkpoint, reporting the steps after
+ * it again.
  */
 final class JobRun implements TrainingReporter {
 
@@ -35,6 +44,7 @@ final class JobRun implements TrainingReporter {
     private final BooleanSupplier stopping;
     private volatile boolean leaseLost;
     private volatile boolean cancelRequested;
+    private volatile boolean databaseLost;
     private final long leaseNanos;
     private volatile long checkedAt = System.nanoTime();
     private volatile long renewedAt = System.nanoTime();
@@ -65,6 +75,18 @@ final class JobRun implements TrainingReporter {
 
     boolean cancelRequested() {
         return cancelRequested;
+    }
+
+    /** A write failed because the database could not be reached: the run stops and is handed back. */
+    boolean databaseLost() {
+        return databaseLost;
+    }
+
+    /** The run failed outside a guarded write because the database could not be reached (reading its inputs, ending it). */
+    void databaseUnreachable(RuntimeException failure) {
+        databaseLost = true;
+        log.warn("job {}: the database cannot be reached: handing the job back to resume from its last checkpoint: {}",
+                job.id(), failure.toString());
     }
 
     @Override
@@ -116,6 +138,9 @@ final class JobRun implements TrainingReporter {
         metrics.forEach(shown::putIfAbsent);
         if (!written(() -> services.history().checkpoint(Ids.next("ftckpt-"), job.id(), owner, step, modelId, shown,
                 services.storage().relative(dir)), "a checkpoint")) {
+            if (databaseLost) {
+                discard(dir); // unrecorded: the resume starts from the checkpoint before and makes this one again
+            }
             return modelId;
         }
         services.registry().registerInternal(modelId, dir);
@@ -131,7 +156,7 @@ final class JobRun implements TrainingReporter {
 
     @Override
     public boolean shouldStop() {
-        if (stopping.getAsBoolean() || leaseLost || cancelRequested) {
+        if (stopping.getAsBoolean() || leaseLost || cancelRequested || databaseLost) {
             return true;
         }
         long now = System.nanoTime();
@@ -193,9 +218,20 @@ final class JobRun implements TrainingReporter {
 
     /** Hands the job back for another claim to resume (this instance is stopping). */
     void release() {
-        write("message", "info", "The job was handed back to the queue (instance stopping); it resumes from its "
-                + "last checkpoint", null);
+        write("message", "info", "The job was handed back to the queue (" + (databaseLost
+                ? "the database was unreachable" : "instance stopping") + "); it resumes from its last checkpoint", null);
         written(() -> services.queue().release(job.id(), owner), "the job's release");
+    }
+
+    private void discard(Path checkpointDir) {
+        try (Stream<Path> paths = Files.walk(checkpointDir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+            log.info("job {}: checkpoint {} not recorded, removed; the resume makes it again", job.id(), checkpointDir);
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("job {}: could not remove the unrecorded checkpoint {}: {}", job.id(), checkpointDir, e.toString());
+        }
     }
 
     private void write(String type, String level, String message, Map<String, Object> data) {
@@ -211,7 +247,13 @@ final class JobRun implements TrainingReporter {
             }
             lost(what);
         } catch (RuntimeException e) {
-            log.warn("job {}: writing {} failed: {}", job.id(), what, e.toString());
+            if (DatabaseOutage.causedBy(e) && !databaseLost) {
+                databaseLost = true;
+                log.warn("job {}: the database cannot be reached (writing {}): stopping, to resume from the last "
+                        + "checkpoint: {}", job.id(), what, e.toString());
+            } else {
+                log.warn("job {}: writing {} failed: {}", job.id(), what, e.toString());
+            }
         }
         return false;
     }
