@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Faults across the real services, on a platform of this suite's own: during a run of bundled tasks
  * through the gateway, PostgreSQL is restarted and the executor killed with SIGKILL; a fine-tuning
- * job's trainer is killed with SIGKILL {@code faults.trainer-kills} times; a gateway replica is
+ * job's trainer is killed with SIGKILL {@code faults.trainer-kills} times and PostgreSQL restarted
+ * while it trains; a gateway replica is
  * killed with SIGKILL while clients submit work and retry on the other. Each is compared with the
  * same work done undisturbed on the same platform: the same trajectories, iterations and pairs, the
  * same final weights; no submission lost or duplicated. Figures go to stdout and
@@ -119,8 +120,10 @@ class PlatformFaultsIT {
                 note("5xx or no answer on %s: %d answers over %.1f s, from %.1f s before the restart's end",
                         outage.path(), outage.answers(), outage.seconds(), (restartTo - outage.fromNanos()) / 1e9);
             }
-            note("probe: %d answers, %d of them 5xx or none", probe.answers().size(),
-                    probe.answers().stream().filter(AvailabilityProbe.Answer::failed).count());
+            note("probe: %d answers, %d of them 5xx or none (statuses %s; -1: no answer)", probe.answers().size(),
+                    probe.answers().stream().filter(AvailabilityProbe.Answer::failed).count(),
+                    probe.answers().stream().filter(AvailabilityProbe.Answer::failed)
+                            .map(AvailabilityProbe.Answer::status).distinct().sorted().toList());
             for (AvailabilityProbe.Outage outage : probe.outages()) {
                 assertThat(outage.seconds()).as("5xx on %s no longer than the restart", outage.path())
                         .isLessThanOrEqualTo(restartSeconds);
@@ -176,6 +179,14 @@ class PlatformFaultsIT {
                     (System.nanoTime() - killed) / 1e9);
             assertThat(onDisk).as("killed before the job's last step").isLessThan(steps);
             lastKilledAt = Math.max(newest, onDisk);
+            if (kill == 1) {
+                lastKilledAt = awaitCheckpointAfter(job, lastKilledAt);
+                long restart = System.nanoTime();
+                platform.terminate("postgres");
+                platform.restart("postgres");
+                note("PostgreSQL stopped and started again in %.1f s while the job trained past step %d",
+                        (System.nanoTime() - restart) / 1e9, lastKilledAt);
+            }
         }
         JsonNode resumed = awaitJob(platform.trainerPort, job, Duration.ofMinutes(10));
         assertThat(resumed.get("status").asString()).isEqualTo("succeeded");
@@ -201,7 +212,7 @@ class PlatformFaultsIT {
     @Order(3)
     void submissionsRetriedOnTheOtherReplicaWhenAGatewayIsKilledAreNeitherLostNorRepeated() throws Exception {
         importTasks("faults-gateway", 1);
-        int clients = 3;
+        int clients = 4;
         long durationMs = 12_000;
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         RetryingClient client = new RetryingClient(List.of(platform.gatewayPort, platform.secondGatewayPort), key);
@@ -217,7 +228,7 @@ class PlatformFaultsIT {
                     mine.add(i % 2 == 0
                             ? client.importTask(preferred, "faults-gw-" + tag + "-" + id + "-" + i, taskLine(i % TASKS))
                             : client.startRun(preferred, "faults-gateway", 100 + id * 1000 + i));
-                    Thread.sleep(250);
+                    Thread.sleep(150);
                 }
                 return mine;
             }));
@@ -254,8 +265,9 @@ class PlatformFaultsIT {
                     key, null), 200);
             assertThat(page.get("total").asLong()).as("set %s holds its task", s.id()).isEqualTo(1);
         }
-        note("after the kill: %d runs accepted, each stored once and COMPLETED; %d imports, each set holding its task",
-                runs.size(), imports.size());
+        note("after the kill: %d runs accepted, each stored once and COMPLETED (%d of them answered as a replay of a "
+                + "try the killed replica had passed on); %d imports, each set holding its task", runs.size(),
+                runs.stream().filter(RetryingClient.Submission::replayed).count(), imports.size());
         platform.restart("gateway-2");
         assertThat(PlatformApi.call(platform.secondGatewayPort, "GET", "/api/tasks?size=1", key, null).status())
                 .isEqualTo(200);

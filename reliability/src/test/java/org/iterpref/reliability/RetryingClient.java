@@ -16,8 +16,12 @@ final class RetryingClient {
     static final int ATTEMPTS = 6;
     static final long PAUSE_MS = 250;
 
-    /** One submission: what it was, its outcome (status of the last attempt, -1 for none), tries, and the id or set it made. */
-    record Submission(String kind, long sentNanos, int status, int attempts, String id) {
+    /**
+     * One submission: what it was, its outcome (status of the last attempt, -1 for none), tries, the
+     * id or set it made, and whether the answer was a replay ({@code Idempotent-Replayed: true}: an
+     * earlier try had reached the generator, though its answer was lost).
+     */
+    record Submission(String kind, long sentNanos, int status, int attempts, String id, boolean replayed) {
     }
 
     private final List<Integer> ports;
@@ -61,13 +65,14 @@ final class RetryingClient {
                     if (id == null && status / 100 == 2) {
                         id = PlatformApi.JSON.readTree(reply.body()).get("id").asString();
                     }
-                    return new Submission(kind, sent, status, attempt, id);
+                    return new Submission(kind, sent, status, attempt, id,
+                            "true".equalsIgnoreCase(reply.header("idempotent-replayed")));
                 }
             } catch (IOException e) {
                 status = -1;
             }
             Thread.sleep(PAUSE_MS);
         }
-        return new Submission(kind, sent, status, ATTEMPTS, knownId);
+        return new Submission(kind, sent, status, ATTEMPTS, knownId, false);
     }
 }
