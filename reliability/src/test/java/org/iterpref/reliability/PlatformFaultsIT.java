@@ -42,7 +42,9 @@ import tools.jackson.databind.JsonNode;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlatformFaultsIT {
 
-    static final int TASKS = Integer.getInteger("faults.tasks", 16);
+    static final int TASKS = Integer.getInteger("faults.tasks", 24);
+    /** Samples per task in the disturbed run (and its reference): enough work that every fault lands mid-run. */
+    static final int SAMPLES = 2;
     static final int TRAINER_KILLS = Integer.getInteger("faults.trainer-kills", 3);
     static final Path REPORT = Path.of(System.getProperty("platform.logs", "target/platform-logs")).getParent()
             .resolve("faults-report.txt");
@@ -102,7 +104,7 @@ class PlatformFaultsIT {
             note("PostgreSQL stopped and started again in %.1f s, with %d iterations of the run stored", restartSeconds,
                     iterations);
 
-            iterations = awaitIterations(run, iterations + 2);
+            iterations = awaitIterations(run, iterations + 1);
             List<ProcessHandle> sandboxes = platform.handle("executor-service").descendants().toList();
             long killedAt = System.nanoTime();
             platform.kill("executor-service");
@@ -156,7 +158,7 @@ class PlatformFaultsIT {
         assertThat(undisturbedRun).as("the run of the first test").isNotNull();
         Map<String, Object> request = Map.of("model", "tiny-qwen2", "seed", 11,
                 "pairs", Map.of("run", undisturbedRun, "include_synthetic", true, "validation_split", 0.0),
-                "method", Map.of("type", "dpo", "dpo", Map.of("hyperparameters", Map.of("n_epochs", 12,
+                "method", Map.of("type", "dpo", "dpo", Map.of("hyperparameters", Map.of("n_epochs", 4,
                         "batch_size", 1, "learning_rate", 1e-3, "checkpoint_every", 4))));
         long begin = System.nanoTime();
         String uninterrupted = createJob(request);
@@ -300,7 +302,7 @@ class PlatformFaultsIT {
 
     private static String startRun(String set, long seed) throws IOException {
         return PlatformApi.json(PlatformApi.call(platform.gatewayPort, "POST", "/api/generation-runs", key,
-                RetryingClient.runRequest(set, seed)), 202).get("id").asString();
+                RetryingClient.runRequest(set, seed, SAMPLES)), 202).get("id").asString();
     }
 
     private static JsonNode progress(String run) throws IOException {

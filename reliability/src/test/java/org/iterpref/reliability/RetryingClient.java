@@ -32,13 +32,13 @@ final class RetryingClient {
         this.key = key;
     }
 
-    static Map<String, Object> runRequest(String set, long seed) {
+    static Map<String, Object> runRequest(String set, long seed, int samplesPerTask) {
         return Map.of("taskSet", set, "source", Map.of("type", "bug-injection"), "maxIterations", 3,
-                "samplesPerTask", 1, "seed", seed, "pairPolicy", "last");
+                "samplesPerTask", samplesPerTask, "seed", seed, "pairPolicy", "last");
     }
 
     Submission startRun(int preferred, String set, long seed) throws InterruptedException {
-        String body = PlatformApi.JSON.writeValueAsString(runRequest(set, seed));
+        String body = PlatformApi.JSON.writeValueAsString(runRequest(set, seed, 1));
         List<String[]> headers = List.of(new String[] {"Authorization", "Bearer " + key},
                 new String[] {"Content-Type", "application/json"},
                 new String[] {"Idempotency-Key", "faults-" + UUID.randomUUID()});
