@@ -163,7 +163,7 @@ class PlatformFaultsIT {
         long begin = System.nanoTime();
         String uninterrupted = createJob(request);
         JsonNode done = awaitJob(platform.gatewayPort, uninterrupted, Duration.ofMinutes(10));
-        int steps = lastStep(uninterrupted);
+        int steps = newestCheckpointOnDisk(uninterrupted);
         note("uninterrupted job %s: %s, %d steps, %d tokens, in %d s", uninterrupted, done.get("status").asString(),
                 steps, done.path("trained_tokens").asLong(), seconds(begin));
 
@@ -192,7 +192,7 @@ class PlatformFaultsIT {
         }
         JsonNode resumed = awaitJob(platform.trainerPort, job, Duration.ofMinutes(10));
         assertThat(resumed.get("status").asString()).isEqualTo("succeeded");
-        assertThat(lastStep(job)).isEqualTo(steps);
+        assertThat(newestCheckpointOnDisk(job)).isEqualTo(steps);
         long resumes = events(job).stream().filter(m -> m.startsWith("Resumed from the checkpoint of step")).count();
         Set<Long> logged = new HashSet<>();
         for (JsonNode row : PlatformApi.json(PlatformApi.call(platform.gatewayPort, "GET",
@@ -416,12 +416,8 @@ class PlatformFaultsIT {
         }
     }
 
-    private static int lastStep(String job) throws IOException {
-        return newestCheckpointOnDisk(job);
-    }
-
     private static Map<String, float[]> finalWeights(String job) throws IOException {
-        return SafetensorsWeights.read(checkpoints(job).resolve("step-" + lastStep(job)).resolve("model.safetensors"));
+        return SafetensorsWeights.read(checkpoints(job).resolve("step-" + newestCheckpointOnDisk(job)).resolve("model.safetensors"));
     }
 
     private static List<String> events(String job) throws IOException {

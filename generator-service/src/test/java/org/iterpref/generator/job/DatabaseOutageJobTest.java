@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,12 +72,8 @@ class DatabaseOutageJobTest extends GeneratorIntegrationTest {
                 .isEqualTo(TASKS * SAMPLES);
         assertThat(jdbc.sql("select count(*) from jobs where run_id = ?::uuid and last_error like 'database unavailable%'")
                 .param(runId).query(Long.class).single()).isEqualTo(TASKS * SAMPLES);
-        List<String> gaps = jdbc.sql("""
-                select t.id::text from trajectories t
-                where t.run_id = ?::uuid and (t.iterations <> (select count(*) from iterations i where i.trajectory_id = t.id)
-                   or t.iterations - 1 <> (select coalesce(max(number), -1) from iterations i where i.trajectory_id = t.id))""")
-                .param(runId).query(String.class).list();
-        assertThat(gaps).as("trajectories with missing or repeated iterations").isEmpty();
+        assertThat(RestartAndOutageTest.trajectoriesWithGaps(jdbc, runId))
+                .as("trajectories with missing or repeated iterations").isEmpty();
     }
 
     /** The first two attempts of every trajectory meet a database that is restarting. */

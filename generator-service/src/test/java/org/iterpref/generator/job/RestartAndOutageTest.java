@@ -56,13 +56,17 @@ class RestartAndOutageTest {
                 client.get("/v1/generation-runs/" + runId).body().get("status").asString().equals("COMPLETED"));
         JsonNode counts = client.get("/v1/generation-runs/" + runId).body().get("counts");
         assertThat(counts.get("passed").asInt()).as(counts.toString()).isEqualTo(trajectories);
-        JdbcClient jdbc = context.getBean(JdbcClient.class);
-        List<String> gaps = jdbc.sql("""
+        assertThat(trajectoriesWithGaps(context.getBean(JdbcClient.class), runId))
+                .as("trajectories with missing or repeated iterations").isEmpty();
+    }
+
+    /** The run's trajectories whose stored iterations are not exactly 0..n-1 for the n they record. */
+    static List<String> trajectoriesWithGaps(JdbcClient jdbc, String runId) {
+        return jdbc.sql("""
                 select t.id::text from trajectories t
                 where t.run_id = ?::uuid and (t.iterations <> (select count(*) from iterations i where i.trajectory_id = t.id)
                    or t.iterations - 1 <> (select coalesce(max(number), -1) from iterations i where i.trajectory_id = t.id))""")
                 .param(runId).query(String.class).list();
-        assertThat(gaps).as("trajectories with missing or repeated iterations").isEmpty();
     }
 
     @Test

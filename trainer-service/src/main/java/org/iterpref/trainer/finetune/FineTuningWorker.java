@@ -152,16 +152,11 @@ public class FineTuningWorker implements SmartLifecycle {
             if (!stoppedAnyway(run)) {
                 run.fail(new JobError("invalid_training_data", e.getMessage(), null));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             if (DatabaseOutage.causedBy(e)) {
                 run.databaseUnreachable(e);
                 stopped(run);
             } else if (!stoppedAnyway(run)) {
-                log.error("fine-tuning job {} failed", run.jobId(), e);
-                run.fail(new JobError("internal_error", "The training failed unexpectedly: " + e, null));
-            }
-        } catch (Error e) {
-            if (!stoppedAnyway(run)) {
                 log.error("fine-tuning job {} failed", run.jobId(), e);
                 run.fail(new JobError("internal_error", "The training failed unexpectedly: " + e, null));
             }

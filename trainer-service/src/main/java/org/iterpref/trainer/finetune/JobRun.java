@@ -1,16 +1,11 @@
 package org.iterpref.trainer.finetune;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.iterpref.trainer.dpo.TrainingReporter;
 import org.iterpref.trainer.serving.ModelRegistry;
 import org.iterpref.trainer.storage.Ids;
@@ -83,7 +78,7 @@ final class JobRun implements TrainingReporter {
     }
 
     /** The run failed outside a guarded write because the database could not be reached (reading its inputs, ending it). */
-    void databaseUnreachable(RuntimeException failure) {
+    void databaseUnreachable(Throwable failure) {
         databaseLost = true;
         log.warn("job {}: the database cannot be reached: handing the job back to resume from its last checkpoint: {}",
                 job.id(), failure.toString());
@@ -139,7 +134,8 @@ final class JobRun implements TrainingReporter {
         if (!written(() -> services.history().checkpoint(Ids.next("ftckpt-"), job.id(), owner, step, modelId, shown,
                 services.storage().relative(dir)), "a checkpoint")) {
             if (databaseLost) {
-                discard(dir); // unrecorded: the resume starts from the checkpoint before and makes this one again
+                // unrecorded: the resume starts from the checkpoint before and makes this one again
+                services.storage().deleteTree(dir);
             }
             return modelId;
         }
@@ -221,17 +217,6 @@ final class JobRun implements TrainingReporter {
         write("message", "info", "The job was handed back to the queue (" + (databaseLost
                 ? "the database was unreachable" : "instance stopping") + "); it resumes from its last checkpoint", null);
         written(() -> services.queue().release(job.id(), owner), "the job's release");
-    }
-
-    private void discard(Path checkpointDir) {
-        try (Stream<Path> paths = Files.walk(checkpointDir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-            log.info("job {}: checkpoint {} not recorded, removed; the resume makes it again", job.id(), checkpointDir);
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("job {}: could not remove the unrecorded checkpoint {}: {}", job.id(), checkpointDir, e.toString());
-        }
     }
 
     private void write(String type, String level, String message, Map<String, Object> data) {
