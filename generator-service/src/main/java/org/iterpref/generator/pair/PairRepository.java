@@ -81,8 +81,9 @@ public class PairRepository {
     /**
      * Stores a pair: KEPT unless it carries a filter reason, or the same pair (normalised) is kept
      * already. Kept by another run or imported, it is KNOWN: this run's pair all the same, served in
-     * its feed; kept by the same run (or, for an import, anywhere), it is a DUPLICATE. Storing the same
-     * (trajectory, rejected iteration) twice changes nothing. Returns the reason it was filtered, or null.
+     * its feed, once; kept by the same run, already KNOWN in it (another sample made it too), or, for
+     * an import, kept anywhere, it is a DUPLICATE. Storing the same (trajectory, rejected iteration)
+     * twice changes nothing. Returns the reason it was filtered, or null.
      */
     public FilterReason insert(PairDraft d) {
         if (d.filterReason() == null && insertRow(d, "KEPT", null) == 1) {
@@ -91,9 +92,9 @@ public class PairRepository {
         if (d.trajectoryId() != null && exists(d.trajectoryId(), d.rejectedIteration())) {
             return d.filterReason();
         }
-        if (d.filterReason() == null && d.runId() != null && keptByAnotherRun(d)) {
-            insertRow(d, "KNOWN", null);
-            return null;
+        if (d.filterReason() == null && d.runId() != null && keptByAnotherRun(d)
+                && insertRow(d, "KNOWN", null) == 1) {
+            return null; // a second KNOWN of the same pair in this run conflicts with pairs_known_dedup
         }
         FilterReason reason = d.filterReason() == null ? FilterReason.DUPLICATE : d.filterReason();
         insertRow(d, "FILTERED", reason);
